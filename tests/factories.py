@@ -1,0 +1,137 @@
+"""factory_boy factories shared by every test. Coordinates lie near East Lake, Ningde."""
+
+import factory
+from django.contrib.auth.models import Group
+
+from patrols import models as patrols
+from patrols.choices import CameraKind, CircleKind, InformantKind, MemberKind, PostKind
+from portal.models import User
+from portal.roles import Role
+
+
+def square(lng: float, lat: float, half: float = 0.005) -> dict:
+    """A closed square polygon centred on (lng, lat)."""
+    return {
+        "type": "Polygon",
+        "coordinates": [[
+            [lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half],
+            [lng - half, lat + half], [lng - half, lat - half],
+        ]],
+    }
+
+
+class SubBureauFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = patrols.SubBureau
+        django_get_or_create = ("code",)
+
+    name = "东侨分局"
+    code = "DQ"
+
+
+class StationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = patrols.Station
+
+    sub_bureau = factory.SubFactory(SubBureauFactory)
+    name = factory.Sequence(lambda n: f"测试派出所{n}")
+    code = factory.Sequence(lambda n: f"st{n}")
+    address = "宁德市东侨经济开发区"
+    lat = 26.66
+    lng = 119.55
+
+
+class CircleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = patrols.PatrolCircle
+
+    station = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"测试圈{n}")
+    kind = CircleKind.COMMERCIAL
+    boundary = factory.LazyFunction(lambda: square(119.55, 26.66))
+    focus = "防范打击"
+    brand = "平安商业圈"
+    colour = "#1565c0"
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = patrols.PatrolPost
+
+    station = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"岗亭{n}")
+    kind = PostKind.SECURITY_BOOTH
+    lat = 26.66
+    lng = 119.55
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = patrols.Member
+
+    station = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"队员{n}")
+    kind = MemberKind.AUXILIARY
+    phone = "13812345678"
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = patrols.PatrolTeam
+
+    station = factory.SubFactory(StationFactory)
+    circle = factory.SubFactory(CircleFactory, station=factory.SelfAttribute("..station"))
+    name = factory.Sequence(lambda n: f"巡防队{n}")
+
+
+class InformantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = patrols.Informant
+
+    circle = factory.SubFactory(CircleFactory)
+    name = factory.Sequence(lambda n: f"信息员{n}")
+    kind = InformantKind.GRID_WORKER
+    phone = "13900001111"
+
+
+class CameraFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = patrols.Camera
+
+    station = factory.SubFactory(StationFactory)
+    code = factory.Sequence(lambda n: f"CAM-{n:04d}")
+    name = factory.Sequence(lambda n: f"探头{n}")
+    kind = CameraKind.PUBLIC
+    lat = 26.66
+    lng = 119.55
+    coverage_radius_m = 60
+
+
+class ShiftFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = patrols.PatrolShift
+
+    team = factory.SubFactory(TeamFactory)
+    starts_at = factory.Faker("date_time_this_month", tzinfo=__import__("datetime").UTC)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + __import__("datetime").timedelta(hours=4))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+    station = factory.SubFactory(StationFactory)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+        if create:
+            self.save()
+
+
+def user_with_role(role: Role, **kwargs) -> User:
+    return UserFactory(role=role, **kwargs)
