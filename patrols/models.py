@@ -39,8 +39,9 @@ class SubBureau(models.Model):
 class Station(LocatedModel):
     """A police station (派出所) of the sub-bureau; most rows of the portal belong to one."""
 
-    sub_bureau = models.ForeignKey(SubBureau, verbose_name=_("sub-bureau"), on_delete=models.PROTECT,
-                                   related_name="stations")
+    sub_bureau = models.ForeignKey(
+        SubBureau, verbose_name=_("sub-bureau"), on_delete=models.PROTECT, related_name="stations"
+    )
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=20, unique=True)
     address = models.CharField(_("address"), max_length=200)
@@ -70,8 +71,12 @@ class PatrolCircle(models.Model):
     focus = models.CharField(_("focus"), max_length=200, blank=True)
     brand = models.CharField(_("brand"), max_length=200, blank=True)
     colour = models.CharField(_("colour"), max_length=7, default="#2e7d32", validators=[colour_validator])
-    active_from = models.TimeField(_("active from"), null=True, blank=True,
-                                   help_text=_("Start of the circle's busy hours, e.g. 18:00 for the night plaza."))
+    active_from = models.TimeField(
+        _("active from"),
+        null=True,
+        blank=True,
+        help_text=_("Start of the circle's busy hours, e.g. 18:00 for the night plaza."),
+    )
     active_until = models.TimeField(_("active until"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -104,8 +109,15 @@ class PatrolCircle(models.Model):
 class CircleDerivedModel(LocatedModel):
     """A located row whose circle is derived from its point (point-in-polygon) every time it is saved."""
 
-    circle = models.ForeignKey(PatrolCircle, verbose_name=_("circle"), null=True, blank=True, editable=False,
-                               on_delete=models.SET_NULL, related_name="%(class)ss")
+    circle = models.ForeignKey(
+        PatrolCircle,
+        verbose_name=_("circle"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss",
+    )
 
     class Meta:
         abstract = True
@@ -123,8 +135,9 @@ class PatrolPost(CircleDerivedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=PostKind.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
     staffed_from = models.TimeField(_("staffed from"), null=True, blank=True)
-    staffed_until = models.TimeField(_("staffed until"), null=True, blank=True,
-                                     help_text=_("Leave both empty for a post staffed round the clock."))
+    staffed_until = models.TimeField(
+        _("staffed until"), null=True, blank=True, help_text=_("Leave both empty for a post staffed round the clock.")
+    )
     description = models.TextField(_("description"), blank=True)
 
     objects = querysets.PostQuerySet.as_manager()
@@ -134,8 +147,11 @@ class PatrolPost(CircleDerivedModel):
         verbose_name_plural = _("patrol posts")
         ordering = ["station", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["station", "name"], name="post_name_unique_per_station",
-                                    violation_error_message=_("This station already has a post of that name.")),
+            models.UniqueConstraint(
+                fields=["station", "name"],
+                name="post_name_unique_per_station",
+                violation_error_message=_("This station already has a post of that name."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -160,8 +176,9 @@ class Member(models.Model):
     """A police officer or auxiliary patrol member of a station, usually in a team."""
 
     station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.PROTECT, related_name="members")
-    team = models.ForeignKey("PatrolTeam", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="members")
+    team = models.ForeignKey(
+        "PatrolTeam", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(_("kind"), max_length=20, choices=MemberKind.choices)
     badge_number = models.CharField(_("badge number"), max_length=20, blank=True)
@@ -178,9 +195,12 @@ class Member(models.Model):
         verbose_name_plural = _("members")
         ordering = ["station", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["badge_number"], condition=~Q(badge_number=""),
-                                    name="member_badge_unique",
-                                    violation_error_message=_("Another member has this badge number.")),
+            models.UniqueConstraint(
+                fields=["badge_number"],
+                condition=~Q(badge_number=""),
+                name="member_badge_unique",
+                violation_error_message=_("Another member has this badge number."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -206,13 +226,21 @@ class PatrolTeam(models.Model):
     circle = models.ForeignKey(PatrolCircle, verbose_name=_("circle"), on_delete=models.PROTECT, related_name="teams")
     name = models.CharField(_("name"), max_length=100, unique=True)
     call_sign = models.CharField(_("call sign"), max_length=20, blank=True)
-    leader = models.ForeignKey(Member, verbose_name=_("leader"), null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="led_teams")
+    leader = models.ForeignKey(
+        Member, verbose_name=_("leader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams"
+    )
     strategy = models.TextField(_("strategy"), blank=True, help_text=_("The team's own strategy for its circle."))
-    base_post = models.ForeignKey(PatrolPost, verbose_name=_("base post"), null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="based_teams")
-    duty_state = models.CharField(_("duty state"), max_length=20, choices=DutyState.choices,
-                                  default=DutyState.OFF_DUTY, editable=False)
+    base_post = models.ForeignKey(
+        PatrolPost,
+        verbose_name=_("base post"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="based_teams",
+    )
+    duty_state = models.CharField(
+        _("duty state"), max_length=20, choices=DutyState.choices, default=DutyState.OFF_DUTY, editable=False
+    )
     state_changed_at = models.DateTimeField(_("state changed at"), null=True, blank=True, editable=False)
     last_lat = models.FloatField(_("last latitude"), null=True, blank=True, editable=False)
     last_lng = models.FloatField(_("last longitude"), null=True, blank=True, editable=False)
@@ -251,12 +279,15 @@ class PatrolTeam(models.Model):
 class TeamStateChange(models.Model):
     """One change of a team's duty state: from, to, who, when, and why."""
 
-    team = models.ForeignKey(PatrolTeam, verbose_name=_("team"), on_delete=models.CASCADE, related_name="state_changes")
+    team = models.ForeignKey(
+        PatrolTeam, verbose_name=_("team"), on_delete=models.CASCADE, related_name="state_changes"
+    )
     from_state = models.CharField(_("from"), max_length=20, choices=DutyState.choices)
     to_state = models.CharField(_("to"), max_length=20, choices=DutyState.choices)
     at = models.DateTimeField(_("time"), db_index=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT,
-                           related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -271,10 +302,12 @@ class TeamStateChange(models.Model):
 class Informant(models.Model):
     """A security-information liaison (治安信息员) who passes on clues."""
 
-    circle = models.ForeignKey(PatrolCircle, verbose_name=_("circle"), on_delete=models.PROTECT,
-                               related_name="informants")
-    team = models.ForeignKey(PatrolTeam, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="informants")
+    circle = models.ForeignKey(
+        PatrolCircle, verbose_name=_("circle"), on_delete=models.PROTECT, related_name="informants"
+    )
+    team = models.ForeignKey(
+        PatrolTeam, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="informants"
+    )
     name = models.CharField(_("name"), max_length=50)
     kind = models.CharField(_("type"), max_length=30, choices=InformantKind.choices)
     organisation = models.CharField(_("organisation"), max_length=100, blank=True)
@@ -311,11 +344,16 @@ class Camera(CircleDerivedModel):
     coverage_radius_m = models.PositiveIntegerField(
         _("coverage radius (m)"), default=50, validators=[MinValueValidator(1), MaxValueValidator(1000)]
     )
-    bearing = models.PositiveSmallIntegerField(_("bearing (°)"), null=True, blank=True,
-                                               validators=[MaxValueValidator(359)],
-                                               help_text=_("Direction the camera faces, clockwise from north."))
-    field_of_view = models.PositiveSmallIntegerField(_("field of view (°)"), null=True, blank=True,
-                                                     validators=[MinValueValidator(1), MaxValueValidator(360)])
+    bearing = models.PositiveSmallIntegerField(
+        _("bearing (°)"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(359)],
+        help_text=_("Direction the camera faces, clockwise from north."),
+    )
+    field_of_view = models.PositiveSmallIntegerField(
+        _("field of view (°)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(360)]
+    )
     is_active = models.BooleanField(_("working"), default=True)
 
     objects = querysets.CameraQuerySet.as_manager()
@@ -325,9 +363,11 @@ class Camera(CircleDerivedModel):
         verbose_name_plural = _("cameras")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(coverage_radius_m__gte=1) & Q(coverage_radius_m__lte=1000),
-                                   name="camera_radius_range",
-                                   violation_error_message=_("The coverage radius must be 1–1000 m.")),
+            models.CheckConstraint(
+                condition=Q(coverage_radius_m__gte=1) & Q(coverage_radius_m__lte=1000),
+                name="camera_radius_range",
+                violation_error_message=_("The coverage radius must be 1–1000 m."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -349,8 +389,9 @@ class PatrolShift(models.Model):
     starts_at = models.DateTimeField(_("starts at"), db_index=True)
     ends_at = models.DateTimeField(_("ends at"))
     route = models.JSONField(_("route"), null=True, blank=True, help_text=_("A GeoJSON LineString."))
-    leader = models.ForeignKey(Member, verbose_name=_("shift leader"), null=True, blank=True,
-                               on_delete=models.SET_NULL, related_name="+")
+    leader = models.ForeignKey(
+        Member, verbose_name=_("shift leader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     objects = querysets.ShiftQuerySet.as_manager()
@@ -360,8 +401,11 @@ class PatrolShift(models.Model):
         verbose_name_plural = _("patrol shifts")
         ordering = ["-starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="shift_ends_after_start",
-                                   violation_error_message=_("A shift must end after it starts.")),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="shift_ends_after_start",
+                violation_error_message=_("A shift must end after it starts."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,6 +11,7 @@ class PortalAdminConfig(SimpleAdminConfig):
     install pip-only, so that one module is skipped (see DESIGN.md, "Geometry").
     """
 
+    default = False
     skipped = {"leaflet"}
 
     def ready(self):
@@ -26,6 +27,7 @@ class PortalAdminConfig(SimpleAdminConfig):
 
 
 class PortalConfig(AppConfig):
+    default = True
     name = "portal"
     verbose_name = _("Portal")
 

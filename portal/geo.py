@@ -43,7 +43,8 @@ def validate_point(lat, lng) -> tuple[float, float]:
         raise ValidationError(_("Latitude must be within ±90 and longitude within ±180."), code="range")
     if not _in_bounds(lng, lat):
         raise ValidationError(
-            _("The point (%(lat)s, %(lng)s) is outside the sub-bureau's area."), code="bounds",
+            _("The point (%(lat)s, %(lng)s) is outside the sub-bureau's area."),
+            code="bounds",
             params={"lat": round(lat, 5), "lng": round(lng, 5)},
         )
     return round(lat, DECIMALS), round(lng, DECIMALS)
@@ -58,7 +59,9 @@ def _check_positions(positions: Iterable) -> list[list[float]]:
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lng, lat)):
             raise ValidationError(_("Coordinates must be numbers."), code="invalid")
         if not (math.isfinite(lng) and math.isfinite(lat)) or not (-180 <= lng <= 180 and -90 <= lat <= 90):
-            raise ValidationError(_("Coordinates must be longitude within ±180 and latitude within ±90."), code="range")
+            raise ValidationError(
+                _("Coordinates must be longitude within ±180 and latitude within ±90."), code="range"
+            )
         if not _in_bounds(lng, lat):
             raise ValidationError(_("The area reaches outside the sub-bureau's bounds."), code="bounds")
         out.append([round(float(lng), DECIMALS), round(float(lat), DECIMALS)])
@@ -98,7 +101,8 @@ def validate_area(value) -> dict:
     geom = shape(normalised)
     if not geom.is_valid:
         raise ValidationError(
-            _("The area is not a valid shape: %(reason)s."), code="invalid_shape",
+            _("The area is not a valid shape: %(reason)s."),
+            code="invalid_shape",
             params={"reason": explain_validity(geom)},
         )
     if geom.area == 0:
@@ -187,11 +191,3 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     if not (-180 <= min_lng <= max_lng <= 180 and -90 <= min_lat <= max_lat <= 90):
         raise ValidationError(_("bbox is out of range or its minimum exceeds its maximum."), code="range")
     return min_lng, min_lat, max_lng, max_lat
-
-
-def point_feature(lat: float, lng: float, properties: dict, id=None) -> dict:
-    feature = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [round(lng, DECIMALS), round(lat, DECIMALS)]},
-               "properties": properties}
-    if id is not None:
-        feature["id"] = id
-    return feature

@@ -62,4 +62,6 @@ def healthz(request):
         except Exception as error:  # a health check reports every failure, whatever it is
             report[name] = {"ok": False, "error": str(error)[:200]}
     healthy = all(part["ok"] for part in report.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": report}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": report}, status=200 if healthy else 503
+    )

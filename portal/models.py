@@ -13,8 +13,12 @@ class User(AbstractUser):
     """A portal user. Every user but sub-bureau staff belongs to one station, which bounds what they see."""
 
     station = models.ForeignKey(
-        "patrols.Station", verbose_name=_("station"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        "patrols.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     display_name = models.CharField(_("display name"), max_length=60, blank=True)
 
@@ -34,8 +38,9 @@ class AccessLog(models.Model):
         REVEAL = "reveal", _("Reveal")
         EXPORT = "export", _("Export")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT,
-                             related_name="access_logs")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="access_logs"
+    )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64, blank=True)

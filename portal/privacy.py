@@ -14,7 +14,7 @@ from .roles import may_reveal_personal_data
 
 
 def mask_phone(value: str) -> str:
-    """"13812345678" -> "138****5678"; shorter values keep only their last two characters."""
+    """ "13812345678" -> "138****5678"; shorter values keep only their last two characters."""
     if not value:
         return ""
     if len(value) >= 7:
@@ -49,10 +49,14 @@ def reveal(*, user, instance: models.Model, fields: list[str], reason: str) -> d
     return {field: getattr(instance, field) or "" for field in fields}
 
 
-def log_access(*, user, action: str, fields: list[str], reason: str, instance: models.Model | None = None,
-               object_type: str = "") -> AccessLog:
+def log_access(
+    *, user, action: str, fields: list[str], reason: str, instance: models.Model | None = None, object_type: str = ""
+) -> AccessLog:
     return AccessLog.objects.create(
-        user=user, action=action, fields=",".join(fields), reason=reason[:300],
+        user=user,
+        action=action,
+        fields=",".join(fields),
+        reason=reason[:300],
         object_type=object_type or (instance._meta.label if instance is not None else ""),
         object_id=str(instance.pk) if instance is not None else "",
     )

@@ -21,20 +21,40 @@ class Role(models.TextChoices):
 # permission of that app, "patrols.view_*" every view permission.
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SUB_BUREAU_STAFF: [
-        "patrols.*", "incidents.*", "partyorg.*", "alerts.*", "portal.reveal_personal_data",
-        "portal.view_accesslog", "auditlog.view_logentry",
+        "patrols.*",
+        "incidents.*",
+        "partyorg.*",
+        "alerts.*",
+        "portal.reveal_personal_data",
+        "portal.view_accesslog",
+        "auditlog.view_logentry",
     ],
     Role.STATION_COMMANDER: [
-        "patrols.*", "incidents.*", "partyorg.view_*", "alerts.*", "portal.reveal_personal_data",
+        "patrols.*",
+        "incidents.*",
+        "partyorg.view_*",
+        "alerts.*",
+        "portal.reveal_personal_data",
     ],
     Role.DUTY_OFFICER: [
-        "patrols.view_*", "patrols.change_patrolteam", "patrols.add_patrolshift", "patrols.change_patrolshift",
-        "incidents.*", "partyorg.view_*", "alerts.view_*", "alerts.add_alert", "alerts.change_alert",
+        "patrols.view_*",
+        "patrols.change_patrolteam",
+        "patrols.add_patrolshift",
+        "patrols.change_patrolshift",
+        "incidents.*",
+        "partyorg.view_*",
+        "alerts.view_*",
+        "alerts.add_alert",
+        "alerts.change_alert",
     ],
     Role.PARTY_AFFAIRS: ["patrols.view_*", "partyorg.*", "incidents.view_incident"],
     Role.AUDITOR: [
-        "patrols.view_*", "incidents.view_*", "partyorg.view_*", "alerts.view_*",
-        "portal.view_accesslog", "auditlog.view_logentry",
+        "patrols.view_*",
+        "incidents.view_*",
+        "partyorg.view_*",
+        "alerts.view_*",
+        "portal.view_accesslog",
+        "auditlog.view_logentry",
     ],
 }
 

@@ -28,7 +28,8 @@ class ScopedQuerySet(models.QuerySet):
 
     def for_station(self, station) -> ScopedQuerySet:
         """Rows of one station (a Station or its id)."""
-        return self.filter(**{self.station_lookup or "pk": station})
+        station_id = getattr(station, "pk", station)
+        return self.filter(**{self.station_lookup or "pk": station_id})
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)

@@ -26,8 +26,13 @@ DEMO_MODE = True
 CELERY_TASK_ALWAYS_EAGER = True
 if REDIS_URL:
     # a separate Redis database so that tests never touch a developer's cache
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/15", "KEY_PREFIX": "test"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL.rsplit("/", 1)[0] + "/15",
+            "KEY_PREFIX": "test",
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":

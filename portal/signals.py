@@ -9,6 +9,6 @@ from .roles import setup_roles
 
 @receiver(post_migrate)
 def create_role_groups(sender, **kwargs):
-    # post_migrate fires once per app; run once, after the last app's permissions exist
-    if sender is list(apps.get_app_configs())[-1]:
+    # post_migrate fires once per app that has models; run once, after the last one's permissions exist
+    if sender is [config for config in apps.get_app_configs() if config.models_module is not None][-1]:
         setup_roles()

@@ -1,32 +1,89 @@
 """Pages of the project itself: the home page and the map."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from patrols.choices import DutyState, PostKind
 from patrols.models import Camera, PatrolCircle, PatrolPost, PatrolTeam
 
+# The symbol drawn for each kind of post on the map and in its legend (one place for both).
+POST_SYMBOLS = {
+    PostKind.POLICE_OFFICE: "👮",
+    PostKind.SECURITY_BOOTH: "🚨",
+    PostKind.LEI_FENG_STATION: "🤝",
+    PostKind.VANGUARD_POST: "⭐",
+    PostKind.MEDIATION_ROOM: "⚖",
+}
+
 
 @login_required
 def home(request):
+    """A summary of what the user's scope holds: circles, teams and their duty state, posts and cameras."""
     user = request.user
+    posts = PatrolPost.objects.visible_to(user)
     context = {
         "circles": PatrolCircle.objects.visible_to(user).active().select_related("station"),
         "teams": PatrolTeam.objects.visible_to(user).select_related("circle", "station"),
-        "post_count": PatrolPost.objects.visible_to(user).count(),
+        "post_count": posts.count(),
+        "posts_by_kind": _posts_by_kind(posts),
         "camera_count": Camera.objects.visible_to(user).count(),
+        "working_camera_count": Camera.objects.visible_to(user).filter(is_active=True).count(),
     }
     return render(request, "portal/home.html", context)
 
 
+def _posts_by_kind(posts) -> list[dict]:
+    counts = dict(posts.order_by().values_list("kind").annotate(n=Count("pk")))
+    return [
+        {"kind": kind, "label": label, "symbol": POST_SYMBOLS.get(kind, "•"), "count": counts[kind]}
+        for kind, label in PostKind.choices
+        if counts.get(kind)
+    ]
+
+
 @login_required
 def map_page(request):
+    """The map of the user's scope. Its layers are fetched by static/portal/js/map.js from the GeoJSON API."""
     layers = {
-        "circles": "/api/v1/circles/?format=geojson",
-        "posts": "/api/v1/patrol-posts/?format=geojson",
-        "cameras": "/api/v1/cameras/?format=geojson",
-        "teams": "/api/v1/teams/?format=geojson",
+        "circles": reverse("patrolcircle-list") + "?format=geojson",
+        "posts": reverse("patrolpost-list") + "?format=geojson",
+        "cameras": reverse("camera-list") + "?format=geojson",
+        "teams": reverse("patrolteam-list") + "?format=geojson",
     }
-    return render(request, "portal/map.html", {
-        "layers": layers, "post_kinds": PostKind.choices, "duty_states": DutyState.choices,
-    })
+    map_config = {
+        "layers": layers,
+        "layerNames": {
+            "circles": _("Patrol circles"),
+            "posts": _("Patrol posts"),
+            "cameras": _("Cameras"),
+            "teams": _("Patrol teams"),
+        },
+        "postSymbols": {str(kind): symbol for kind, symbol in POST_SYMBOLS.items()},
+        "labels": {
+            "kind": _("Kind"),
+            "focus": _("Focus"),
+            "brand": _("Brand"),
+            "station": _("Station"),
+            "staffed": _("Staffed"),
+            "address": _("Address"),
+            "coverage": _("Coverage radius"),
+            "metres": _("m"),
+            "status": _("Status"),
+            "notWorking": _("Not working"),
+            "dutyState": _("Duty state"),
+            "details": _("Details"),
+            "loadFailed": _("A map layer could not be loaded. Reload the page to try again."),
+        },
+    }
+    return render(
+        request,
+        "portal/map.html",
+        {
+            "map_config": map_config,
+            "post_kinds": [(kind, label, POST_SYMBOLS[kind]) for kind, label in PostKind.choices],
+            "duty_states": DutyState.choices,
+        },
+    )

@@ -13,10 +13,15 @@ def square(lng: float, lat: float, half: float = 0.005) -> dict:
     """A closed square polygon centred on (lng, lat)."""
     return {
         "type": "Polygon",
-        "coordinates": [[
-            [lng - half, lat - half], [lng + half, lat - half], [lng + half, lat + half],
-            [lng - half, lat + half], [lng - half, lat - half],
-        ]],
+        "coordinates": [
+            [
+                [lng - half, lat - half],
+                [lng + half, lat - half],
+                [lng + half, lat + half],
+                [lng - half, lat + half],
+                [lng - half, lat - half],
+            ]
+        ],
     }
 
 

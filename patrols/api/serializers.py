@@ -25,8 +25,20 @@ class CircleSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PatrolCircle
-        fields = ["id", "name", "kind", "kind_label", "focus", "brand", "colour", "active_from", "active_until",
-                  "station", "url", "geometry"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_label",
+            "focus",
+            "brand",
+            "colour",
+            "active_from",
+            "active_until",
+            "station",
+            "url",
+            "geometry",
+        ]
 
 
 class PostSerializer(serializers.ModelSerializer):
@@ -35,8 +47,19 @@ class PostSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PatrolPost
-        fields = ["id", "name", "kind", "kind_label", "address", "station", "circle", "staffed_hours", "url",
-                  "lat", "lng"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "kind_label",
+            "address",
+            "station",
+            "circle",
+            "staffed_hours",
+            "url",
+            "lat",
+            "lng",
+        ]
 
 
 class CameraSerializer(serializers.ModelSerializer):
@@ -45,8 +68,22 @@ class CameraSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Camera
-        fields = ["id", "code", "name", "kind", "kind_label", "coverage_radius_m", "bearing", "field_of_view",
-                  "is_active", "station", "circle", "url", "lat", "lng"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "kind",
+            "kind_label",
+            "coverage_radius_m",
+            "bearing",
+            "field_of_view",
+            "is_active",
+            "station",
+            "circle",
+            "url",
+            "lat",
+            "lng",
+        ]
 
 
 class TeamSerializer(serializers.ModelSerializer):
@@ -57,8 +94,20 @@ class TeamSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PatrolTeam
-        fields = ["id", "name", "call_sign", "station", "circle", "duty_state", "duty_state_label",
-                  "state_changed_at", "last_position_at", "url", "lat", "lng"]
+        fields = [
+            "id",
+            "name",
+            "call_sign",
+            "station",
+            "circle",
+            "duty_state",
+            "duty_state_label",
+            "state_changed_at",
+            "last_position_at",
+            "url",
+            "lat",
+            "lng",
+        ]
 
     def get_lat(self, team) -> float | None:
         return team.position[0] if team.position else None
@@ -72,8 +121,19 @@ class MemberSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Member
-        fields = ["id", "name", "kind", "badge_number", "rank", "station", "team", "phone", "is_party_member",
-                  "is_youth_league", "is_active"]
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "badge_number",
+            "rank",
+            "station",
+            "team",
+            "phone",
+            "is_party_member",
+            "is_youth_league",
+            "is_active",
+        ]
 
 
 class ShiftSerializer(serializers.ModelSerializer):

@@ -1,0 +1,299 @@
+// The map page: circles, posts, cameras and teams of the user's scope, fetched from the GeoJSON API.
+//
+// Settings come from json_script elements (the CSP forbids inline script): "map-settings" (tiles,
+// centre, bounds) and "map-config" (layer URLs and names, post symbols, translated labels).
+// The vector layers never wait for the tiles: without internet the tiles fail quietly and the
+// circles, posts, cameras and teams still show.
+//
+// For tests and for people debugging: `window.portalMap` holds the Leaflet map, its layers and the
+// number of features drawn per layer; `#map[data-loaded]` lists the layers loaded so far and
+// `#map[data-ready]` is "1" once every layer has answered (or "error" when one failed).
+(function () {
+  "use strict";
+
+  var container = document.getElementById("map");
+  if (!container || typeof L === "undefined") {
+    return;
+  }
+
+  function readJSON(id) {
+    var element = document.getElementById(id);
+    return element ? JSON.parse(element.textContent) : null;
+  }
+
+  var settings = readJSON("map-settings") || {};
+  var config = readJSON("map-config") || {};
+  var labels = config.labels || {};
+  var layerNames = config.layerNames || {};
+  var postSymbols = config.postSymbols || {};
+
+  var map = L.map(container, {
+    center: settings.center || [26.662, 119.548],
+    zoom: 14,
+    zoomControl: true,
+  });
+
+  if (settings.tileUrl) {
+    L.tileLayer(settings.tileUrl, {
+      attribution: settings.tileAttribution || "",
+      subdomains: settings.tileSubdomains || "abc",
+      maxZoom: 19,
+      crossOrigin: false,
+    }).addTo(map);
+  }
+
+  // --- small DOM helpers (popups are built from nodes, never from HTML strings of data) ----------
+
+  function el(tag, text, className) {
+    var node = document.createElement(tag);
+    if (text !== undefined && text !== null) {
+      node.textContent = String(text);
+    }
+    if (className) {
+      node.className = className;
+    }
+    return node;
+  }
+
+  function popup(title, url, rows) {
+    var box = el("div", null, "map-popup");
+    var heading = el("div", null, "fw-bold mb-1");
+    if (url) {
+      var link = el("a", title);
+      link.href = url;
+      heading.appendChild(link);
+    } else {
+      heading.textContent = title;
+    }
+    box.appendChild(heading);
+    rows.forEach(function (row) {
+      if (row[1] === undefined || row[1] === null || row[1] === "") {
+        return;
+      }
+      var line = el("div", null, "small");
+      line.appendChild(el("span", row[0] + ": ", "text-body-secondary"));
+      line.appendChild(el("span", row[1]));
+      box.appendChild(line);
+    });
+    return box;
+  }
+
+  // --- layers ------------------------------------------------------------------------------------
+
+  var overlays = {
+    circles: L.featureGroup(),
+    posts: L.featureGroup(),
+    cameras: L.featureGroup(),
+    teams: L.featureGroup(),
+  };
+  var counts = { circles: 0, posts: 0, cameras: 0, teams: 0 };
+
+  function drawCircles(data) {
+    L.geoJSON(data, {
+      style: function (feature) {
+        var colour = feature.properties.colour || "#2e7d32";
+        return { color: colour, weight: 2, fillColor: colour, fillOpacity: 0.18, className: "circle-area" };
+      },
+      onEachFeature: function (feature, layer) {
+        var p = feature.properties;
+        layer.bindPopup(popup(p.name, p.url, [
+          [labels.kind, p.kind_label],
+          [labels.focus, p.focus],
+          [labels.brand, p.brand],
+          [labels.station, p.station && p.station.name],
+        ]));
+        layer.bindTooltip(p.name, { sticky: true });
+        counts.circles += 1;
+      },
+    }).eachLayer(function (layer) {
+      overlays.circles.addLayer(layer);
+    });
+  }
+
+  function drawPosts(data) {
+    L.geoJSON(data, {
+      filter: function (feature) {
+        return Boolean(feature.geometry);
+      },
+      pointToLayer: function (feature, latlng) {
+        var kind = feature.properties.kind;
+        var icon = L.divIcon({
+          className: "post-icon post-" + kind,
+          html: postSymbols[kind] || "•",
+          iconSize: [28, 28],
+          iconAnchor: [14, 14],
+          popupAnchor: [0, -14],
+        });
+        return L.marker(latlng, { icon: icon, title: feature.properties.name, alt: feature.properties.name });
+      },
+      onEachFeature: function (feature, layer) {
+        var p = feature.properties;
+        layer.bindPopup(popup(p.name, p.url, [
+          [labels.kind, p.kind_label],
+          [labels.address, p.address],
+          [labels.staffed, p.staffed_hours],
+        ]));
+        counts.posts += 1;
+      },
+    }).eachLayer(function (layer) {
+      overlays.posts.addLayer(layer);
+    });
+  }
+
+  // The points of a camera's field of view: the camera, then an arc of `radius` metres.
+  function sector(latlng, radius, bearing, fov) {
+    var points = [latlng];
+    var steps = Math.max(4, Math.round(fov / 10));
+    var start = bearing - fov / 2;
+    var metresPerDegLat = 111320;
+    var metresPerDegLng = 111320 * Math.cos((latlng.lat * Math.PI) / 180);
+    for (var i = 0; i <= steps; i += 1) {
+      var angle = ((start + (fov * i) / steps) * Math.PI) / 180;
+      points.push(L.latLng(
+        latlng.lat + (radius * Math.cos(angle)) / metresPerDegLat,
+        latlng.lng + (radius * Math.sin(angle)) / metresPerDegLng
+      ));
+    }
+    return points;
+  }
+
+  function drawCameras(data) {
+    (data.features || []).forEach(function (feature) {
+      if (!feature.geometry) {
+        return;
+      }
+      var p = feature.properties;
+      var latlng = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
+      var colour = p.is_active === false ? "#6c757d" : p.kind === "police" ? "#0d6efd" : "#6f42c1";
+      var content = popup(p.code + " " + p.name, p.url, [
+        [labels.kind, p.kind_label],
+        [labels.coverage, p.coverage_radius_m + " " + labels.metres],
+        [labels.status, p.is_active === false ? labels.notWorking : ""],
+      ]);
+      var fov = p.field_of_view;
+      var hasSector = p.bearing !== null && p.bearing !== undefined && fov && fov < 360;
+      var coverage = hasSector
+        ? L.polygon(sector(latlng, p.coverage_radius_m, p.bearing, fov), {
+            color: colour, weight: 1, fillOpacity: 0.12, className: "camera-coverage camera-sector",
+          })
+        : L.circle(latlng, {
+            radius: p.coverage_radius_m, color: colour, weight: 1, fillOpacity: 0.12, className: "camera-coverage",
+          });
+      var marker = L.circleMarker(latlng, {
+        radius: 5, color: "#fff", weight: 2, fillColor: colour, fillOpacity: 1, className: "camera-marker",
+      });
+      marker.bindPopup(content);
+      marker.bindTooltip(p.name);
+      coverage.bindPopup(content);
+      overlays.cameras.addLayer(coverage);
+      overlays.cameras.addLayer(marker);
+      counts.cameras += 1;
+    });
+  }
+
+  function drawTeams(data) {
+    L.geoJSON(data, {
+      filter: function (feature) {
+        return Boolean(feature.geometry);
+      },
+      pointToLayer: function (feature, latlng) {
+        var p = feature.properties;
+        var icon = L.divIcon({
+          className: "team-icon team-" + p.duty_state,
+          html: el("span", p.call_sign || p.name),
+          iconSize: null,
+          iconAnchor: [10, 10],
+        });
+        return L.marker(latlng, { icon: icon, title: p.name, alt: p.name, zIndexOffset: 1000 });
+      },
+      onEachFeature: function (feature, layer) {
+        var p = feature.properties;
+        layer.bindPopup(popup(p.name, p.url, [[labels.dutyState, p.duty_state_label]]));
+        counts.teams += 1;
+      },
+    }).eachLayer(function (layer) {
+      overlays.teams.addLayer(layer);
+    });
+  }
+
+  var drawers = { circles: drawCircles, posts: drawPosts, cameras: drawCameras, teams: drawTeams };
+  var order = ["circles", "posts", "cameras", "teams"];
+  var loaded = [];
+  var failed = [];
+
+  Object.keys(overlays).forEach(function (name) {
+    overlays[name].addTo(map);
+  });
+  var control = L.control.layers(null, null, { collapsed: window.matchMedia("(max-width: 576px)").matches });
+  order.forEach(function (name) {
+    control.addOverlay(overlays[name], layerNames[name] || name);
+  });
+  control.addTo(map);
+
+  window.portalMap = { map: map, layers: overlays, counts: counts, loaded: loaded, failed: failed };
+
+  function fitToData() {
+    var bounds = overlays.circles.getBounds();
+    if (!bounds.isValid()) {
+      order.forEach(function (name) {
+        var layerBounds = overlays[name].getBounds();
+        if (layerBounds.isValid()) {
+          bounds = bounds.isValid() ? bounds.extend(layerBounds) : layerBounds;
+        }
+      });
+    }
+    if (bounds.isValid()) {
+      map.fitBounds(bounds, { padding: [16, 16], maxZoom: 17 });
+    } else if (settings.bounds && settings.bounds.length === 4) {
+      var b = settings.bounds;
+      map.fitBounds([[b[1], b[0]], [b[3], b[2]]]);
+    }
+  }
+
+  function showFailure() {
+    var alertBox = document.getElementById("map-error");
+    if (alertBox) {
+      alertBox.textContent = labels.loadFailed || "";
+      alertBox.hidden = false;
+    }
+  }
+
+  function load(name) {
+    var url = (config.layers || {})[name];
+    if (!url) {
+      return Promise.resolve();
+    }
+    return fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/geo+json" },
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(name + ": HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        drawers[name](data);
+        loaded.push(name);
+        container.dataset.loaded = order.filter(function (n) {
+          return loaded.indexOf(n) !== -1;
+        }).join(",");
+        container.dataset["count" + name.charAt(0).toUpperCase() + name.slice(1)] = String(counts[name]);
+      })
+      .catch(function (error) {
+        failed.push(name);
+        showFailure();
+        if (window.console) {
+          window.console.warn("map layer not loaded:", error.message);
+        }
+      });
+  }
+
+  Promise.all(order.map(load)).then(function () {
+    fitToData();
+    // Circles first, then cameras' coverage, with the point markers on top.
+    overlays.circles.bringToBack();
+    container.dataset.ready = failed.length ? "error" : "1";
+  });
+})();
