@@ -115,3 +115,17 @@ def duty_officer(db, station):
 @pytest.fixture
 def auditor(db, station):
     return user_with_role(Role.AUDITOR, username="auditor", station=station)
+
+
+@pytest.fixture
+def party_officer(db, station):
+    """A party-affairs officer: may look at the patrol network but not change it."""
+    return user_with_role(Role.PARTY_AFFAIRS, username="party", station=station)
+
+
+@pytest.fixture
+def no_role_user(db, station):
+    """A user of the station in no role group: has no model permission at all."""
+    from tests.factories import UserFactory
+
+    return UserFactory(username="norole", station=station)

@@ -140,3 +140,95 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 def user_with_role(role: Role, **kwargs) -> User:
     return UserFactory(role=role, **kwargs)
+
+
+# --- incidents -------------------------------------------------------------------------------
+# Rows made directly, for reads and scoping; tests of behaviour create incidents through the services.
+
+import datetime as _dt  # noqa: E402
+
+from django.utils import timezone as _tz  # noqa: E402
+
+from incidents import models as incidents  # noqa: E402
+from incidents.choices import (  # noqa: E402
+    Category,
+    HazardReporterKind,
+    HazardType,
+    PersonRole,
+    Priority,
+    ServiceKind,
+    Source,
+    TipChannel,
+)
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = incidents.Incident
+
+    station = factory.SubFactory(StationFactory)
+    year = 2026
+    sequence = factory.Sequence(lambda n: 900000 + n)
+    number = factory.LazyAttribute(lambda o: f"DQ-{o.year}-{o.sequence:06d}")
+    category = Category.FIGHT
+    priority = Priority.P2
+    source = Source.CALL_110
+    reported_at = factory.LazyFunction(_tz.now)
+    occurred_at = factory.LazyAttribute(lambda o: o.reported_at - _dt.timedelta(minutes=5))
+    lat = 26.66
+    lng = 119.55
+    summary = factory.Sequence(lambda n: f"测试警情{n}")
+
+
+class InvolvedPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = incidents.InvolvedPerson
+
+    incident = factory.SubFactory(IncidentFactory)
+    role = PersonRole.VICTIM
+    name = factory.Sequence(lambda n: f"当事人{n}")
+    phone = "13812345678"
+    id_number = "11010519491231002X"
+
+
+class TipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = incidents.Tip
+
+    station = factory.SubFactory(StationFactory)
+    channel = TipChannel.CHAT_GROUP
+    content = factory.Sequence(lambda n: f"群内反映线索{n}")
+    lat = 26.66
+    lng = 119.55
+
+
+class HazardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = incidents.Hazard
+
+    station = factory.SubFactory(StationFactory)
+    kind = HazardType.WATER
+    title = factory.Sequence(lambda n: f"隐患{n}")
+    reported_by_kind = HazardReporterKind.PATROL
+    lat = 26.66
+    lng = 119.55
+    warn_radius_m = 100
+
+
+class ServiceTypeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = incidents.ServiceType
+
+    kind = ServiceKind.ERRAND
+    name = factory.Sequence(lambda n: f"代办服务{n}")
+    time_limit_hours = 48
+
+
+class ServiceRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = incidents.ServiceRequest
+
+    service_type = factory.SubFactory(ServiceTypeFactory)
+    station = factory.SubFactory(StationFactory)
+    requester_name = factory.Sequence(lambda n: f"群众{n}")
+    phone = "13900002222"

@@ -290,10 +290,19 @@
       });
   }
 
-  Promise.all(order.map(load)).then(function () {
-    fitToData();
-    // Circles first, then cameras' coverage, with the point markers on top.
-    overlays.circles.bringToBack();
-    container.dataset.ready = failed.length ? "error" : "1";
-  });
+  // One layer after the other, not in parallel: every request re-saves the session (it expires after
+  // 30 idle minutes), and parallel saves of one session only queue behind each other on the database
+  // (on SQLite they can even fail). Circles come first so the map has its shape at once.
+  order
+    .reduce(function (previous, name) {
+      return previous.then(function () {
+        return load(name);
+      });
+    }, Promise.resolve())
+    .then(function () {
+      fitToData();
+      // Circles at the back, then the cameras' coverage, with the point markers on top.
+      overlays.circles.bringToBack();
+      container.dataset.ready = failed.length ? "error" : "1";
+    });
 })();

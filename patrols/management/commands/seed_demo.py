@@ -1,0 +1,63 @@
+"""`manage.py seed_demo`: load (or bring up to date) the demo data set; safe to run again and again."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from patrols.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+
+class Command(BaseCommand):
+    @property
+    def help(self) -> str:
+        # a property, not a lazy string: argparse needs a real str, translated when the help is shown
+        return _(
+            "Load the demo data set: the sub-bureau, 3 stations, the 3 patrol circles with their teams, posts, "
+            "members, informants, cameras and a week of shifts, and (only in demo mode) one demo user per role. "
+            "Running it again changes nothing."
+        )
+
+    def handle(self, *args, **options):
+        try:
+            tally = load_demo(with_users=settings.DEMO_MODE)
+        except ValidationError as error:
+            # the whole load is one transaction: a row that fails validation leaves the database untouched
+            raise CommandError(
+                _("The demo data failed validation, nothing was written: %(error)s")
+                % {"error": "; ".join(error.messages)}
+            ) from error
+        labels = {
+            "stations": _("stations"),
+            "circles": _("patrol circles"),
+            "teams": _("patrol teams"),
+            "posts": _("posts"),
+            "members": _("members"),
+            "informants": _("informants"),
+            "cameras": _("cameras"),
+            "shifts": _("patrol shifts"),
+            "users": _("demo users"),
+        }
+        self.stdout.write(_("Demo data loaded:"))
+        for key, label in labels.items():
+            if key in tally.totals:
+                self.stdout.write(
+                    _("  %(label)s: %(total)d (%(created)d new)")
+                    % {"label": label, "total": tally.totals[key], "created": tally.created[key]}
+                )
+        if tally.users_skipped:
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "Demo users were skipped: DEMO_MODE is off (it defaults to DEBUG). Create real accounts with "
+                        "`manage.py createsuperuser`."
+                    )
+                )
+            )
+        else:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Demo users %(names)s share the password %(password)s (demo mode only).")
+                    % {"names": ", ".join(name for name, *_rest in DEMO_USERS), "password": DEMO_PASSWORD}
+                )
+            )

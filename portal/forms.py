@@ -1,0 +1,138 @@
+"""Form building blocks shared by every app: GeoJSON fields and the scoped model form.
+
+`ScopedModelForm` is the base of every create/update form: it limits each foreign-key choice to
+the rows the user may see (`visible_to`), and pins the station of a user who isn't sub-bureau staff
+to their own. Validation stays in the models (`clean()`, constraints); the form only makes sure
+their errors land on the right field.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from . import geo
+from .roles import sees_all_stations
+from .widgets import AreaMapWidget, LineMapWidget, PointMapWidget
+
+
+class GeoJSONField(forms.JSONField):
+    """GeoJSON text, parsed and then validated by `validator` (a `portal.geo` function that normalises)."""
+
+    validator = staticmethod(geo.validate_area)
+    default_error_messages = {"invalid": _("Enter valid GeoJSON (it must be JSON text).")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if value in self.empty_values:
+            return None
+        return self.validator(value)
+
+    def prepare_value(self, value):
+        # pretty-print stored geometry so that it stays editable by hand; keep Chinese readable
+        if value is None:
+            return ""
+        if isinstance(value, forms.fields.InvalidJSONInput):
+            return super().prepare_value(value)
+        if isinstance(value, str):
+            return value
+        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+
+
+class AreaField(GeoJSONField):
+    """A GeoJSON Polygon or MultiPolygon (closed rings, valid, inside the sub-bureau's bounds)."""
+
+    widget = AreaMapWidget
+    validator = staticmethod(geo.validate_area)
+
+
+class LineField(GeoJSONField):
+    """A GeoJSON LineString inside the sub-bureau's bounds (a patrol route)."""
+
+    widget = LineMapWidget
+    validator = staticmethod(geo.validate_line)
+
+
+def point_widgets(lat: str = "lat", lng: str = "lng") -> dict:
+    """`Meta.widgets` entries for a located model: two number inputs, the second with the map."""
+    return {
+        lat: forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        lng: PointMapWidget(lat_field=lat, lng_field=lng),
+    }
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A model form for one user: choices limited to their scope, station pinned for station users.
+
+    Pass `user=` when creating it. `station_field` names the form's station field ("" when the
+    model reaches its station through another row, e.g. an informant through its circle).
+    `constraint_fields` maps a `Meta.constraints` name to the field its violation is shown on.
+    """
+
+    station_field = "station"
+    constraint_fields: dict[str, str] = {}
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and hasattr(queryset, "visible_to"):
+                field.queryset = queryset.visible_to(user)
+        station = self.fields.get(self.station_field) if self.station_field else None
+        if station is not None and not sees_all_stations(user):
+            # A station user works in their own station only: shown, but not editable.
+            station.disabled = True
+            if self.instance.pk is None:
+                self.initial[self.station_field] = user.station_id
+        self._style_fields()
+
+    def full_clean(self):
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    @property
+    def has_map(self) -> bool:
+        return any(getattr(f.widget, "is_map_widget", False) for f in self.fields.values())
+
+    def _style_fields(self) -> None:
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                css = "form-select"
+            else:
+                css = "form-control"
+            existing = widget.attrs.get("class", "")
+            if css not in existing.split():
+                widget.attrs["class"] = f"{existing} {css}".strip()
+
+    def _update_errors(self, errors):
+        """Show each model error once, on its field: skip fields that already failed, map constraints."""
+        error_dict = errors.error_dict if hasattr(errors, "error_dict") else {NON_FIELD_ERRORS: errors.error_list}
+        remapped: dict[str, list] = {}
+        messages_by_constraint = {
+            str(c.get_violation_error_message()): self.constraint_fields[c.name]
+            for c in self.instance._meta.constraints
+            if c.name in self.constraint_fields
+        }
+        for field, messages in error_dict.items():
+            for message in messages:
+                target = field
+                if field == NON_FIELD_ERRORS:
+                    text = " ".join(ValidationError(message).messages)
+                    target = messages_by_constraint.get(text, field)
+                    if target not in self.fields:
+                        target = field
+                if target != NON_FIELD_ERRORS and target in self._errors:
+                    continue  # the form field already says what is wrong with it
+                remapped.setdefault(target, []).append(message)
+        if remapped:
+            super()._update_errors(ValidationError(remapped))
