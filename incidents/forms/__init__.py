@@ -1,0 +1,1 @@
+"""Forms of the incident pages (`incident.py`) and of the inboxes (`inbox.py`)."""
