@@ -86,6 +86,7 @@ class PostForm(ScopedModelForm):
 
 class MemberForm(ScopedModelForm):
     constraint_fields = {"member_badge_unique": "badge_number"}
+    personal_fields = ("phone",)
 
     class Meta:
         model = Member
@@ -106,6 +107,7 @@ class MemberForm(ScopedModelForm):
 
 class InformantForm(ScopedModelForm):
     station_field = ""  # an informant belongs to a station through its circle
+    personal_fields = ("phone",)
 
     class Meta:
         model = Informant

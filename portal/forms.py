@@ -14,7 +14,7 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from . import geo
+from . import geo, privacy
 from .roles import sees_all_stations
 from .widgets import AreaMapWidget, LineMapWidget, PointMapWidget
 
@@ -74,10 +74,13 @@ class ScopedModelForm(forms.ModelForm):
 
     station_field = "station"
     constraint_fields: dict[str, str] = {}
+    #: personal-data fields ("phone", "id_number") that an edit form never shows back in clear
+    personal_fields: tuple[str, ...] = ()
 
     def __init__(self, *args, user, **kwargs):
         self.user = user
         super().__init__(*args, **kwargs)
+        self._mask_personal_fields()
         for field in self.fields.values():
             queryset = getattr(field, "queryset", None)
             if queryset is not None and hasattr(queryset, "visible_to"):
@@ -89,6 +92,31 @@ class ScopedModelForm(forms.ModelForm):
             if self.instance.pk is None:
                 self.initial[self.station_field] = user.station_id
         self._style_fields()
+
+    def _mask_personal_fields(self) -> None:
+        """On an existing row, show a personal-data field empty with its masked value as a hint.
+
+        Editing a record must not reveal what `portal.privacy` masks elsewhere; an empty field on
+        submit keeps the stored value, a filled one replaces it.
+        """
+        if self.instance.pk is None:
+            return
+        for name in self.personal_fields:
+            field = self.fields.get(name)
+            if field is None or not getattr(self.instance, name):
+                continue
+            self.initial[name] = ""
+            field.required = False
+            field.widget.attrs["placeholder"] = privacy.masked(self.instance, name)
+            field.help_text = _("Leave empty to keep the current value.")
+
+    def _clean_fields(self):
+        super()._clean_fields()
+        if self.instance.pk is None:
+            return
+        for name in self.personal_fields:
+            if name in self.cleaned_data and not self.cleaned_data[name]:
+                self.cleaned_data[name] = getattr(self.instance, name)
 
     def full_clean(self):
         super().full_clean()

@@ -415,13 +415,36 @@ def test_staff_choosing_a_team_of_another_station_get_the_models_message(client,
 
 @pytest.mark.parametrize("kind", ["member", "informant"])
 class RevealTests:
-    def test_the_phone_is_masked_in_the_list_and_on_the_page(self, client, commander, mine, kind):
+    def test_the_phone_is_masked_in_the_list_and_on_the_pages(self, client, commander, mine, kind):
         client.force_login(commander)
         phone = mine[kind].phone
-        for page in (client.get(url(kind, "list")), client.get(url(kind, "detail", mine[kind]))):
+        pages = (
+            client.get(url(kind, "list")),
+            client.get(url(kind, "detail", mine[kind])),
+            client.get(url(kind, "update", mine[kind])),
+        )
+        for page in pages:
             html = page.content.decode()
             assert phone not in html
             assert phone[:3] + "****" + phone[-4:] in html
+
+    def test_editing_without_retyping_the_phone_keeps_it_and_a_new_one_replaces_it(
+        self, client, commander, mine, kind
+    ):
+        client.force_login(commander)
+        obj = mine[kind]
+        form = client.get(url(kind, "update", obj)).context["form"]
+        data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+        data = {k: v for k, v in data.items() if v is not False}
+        data["phone"] = ""
+        response = client.post(url(kind, "update", obj), data)
+        assert response.status_code == 302, response.context["form"].errors
+        obj.refresh_from_db()
+        assert obj.phone == mine[kind].phone
+        data["phone"] = "13600009999"
+        client.post(url(kind, "update", obj), data)
+        obj.refresh_from_db()
+        assert obj.phone == "13600009999"
 
     def test_a_reveal_with_a_reason_shows_the_phone_and_is_logged(self, client, commander, mine, kind):
         client.force_login(commander)
