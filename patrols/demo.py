@@ -328,8 +328,9 @@ DEMO_USERS = [
     ("party", Role.PARTY_AFFAIRS, "wuliting", "党务干部", False),
     ("auditor", Role.AUDITOR, "wuliting", "审计员", False),
 ]
-# The story of the article: the plaza team is out to a drunk man at the plaza exit; the others patrol.
-DUTY_STATES = {"DH": DutyState.PATROLLING, "SQ": DutyState.RESPONDING, "XP": DutyState.PATROLLING}
+# The story of the article: the plaza team is out to a drunk man at the plaza exit; the industrial team is
+# on the scene of a dispute it came upon where it stands (incidents.demo writes both open incidents).
+DUTY_STATES = {"DH": DutyState.PATROLLING, "SQ": DutyState.RESPONDING, "XP": DutyState.ON_SCENE}
 PLAZA_EXIT = (26.6694, 119.5402)
 
 

@@ -12,11 +12,29 @@ import json
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import geo, privacy
 from .roles import sees_all_stations
 from .widgets import AreaMapWidget, LineMapWidget, PointMapWidget
+
+
+def style_widgets(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget of a form (the shared form templates expect them)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple)):
+            css = "form-check-input"
+        elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+            css = "form-select"
+        else:
+            css = "form-control"
+        existing = widget.attrs.get("class", "")
+        if css not in existing.split():
+            widget.attrs["class"] = f"{existing} {css}".strip()
 
 
 class GeoJSONField(forms.JSONField):
@@ -130,17 +148,7 @@ class ScopedModelForm(forms.ModelForm):
         return any(getattr(f.widget, "is_map_widget", False) for f in self.fields.values())
 
     def _style_fields(self) -> None:
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
-                css = "form-select"
-            else:
-                css = "form-control"
-            existing = widget.attrs.get("class", "")
-            if css not in existing.split():
-                widget.attrs["class"] = f"{existing} {css}".strip()
+        style_widgets(self)
 
     def _update_errors(self, errors):
         """Show each model error once, on its field: skip fields that already failed, map constraints."""
@@ -164,3 +172,73 @@ class ScopedModelForm(forms.ModelForm):
                 remapped.setdefault(target, []).append(message)
         if remapped:
             super()._update_errors(ValidationError(remapped))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def now_local_minute():
+    """The current local time to the minute: the default of a time-of-event field."""
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+class ServiceForm(forms.Form):
+    """A form for one user whose `save()` is one call to a service; the service's refusals become form errors.
+
+    A service's `ValidationError` is put back on the form (`add_service_error`): on the field it
+    names when the form has that field, else above the form. Nothing is written when it refuses.
+    """
+
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        self._style()
+
+    def _style(self) -> None:
+        style_widgets(self)
+
+    def full_clean(self):
+        super().full_clean()
+        self._mark_invalid()
+
+    def _mark_invalid(self) -> None:
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                if "is-invalid" not in widget.attrs.get("class", "").split():
+                    widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+
+    #: a service's field name -> the form field its errors are shown on, where they differ
+    service_fields: dict[str, str] = {}
+
+    def add_service_error(self, error: ValidationError) -> None:
+        """Show a service's refusal: on the named field when the form has it, else above the form."""
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                field = self.service_fields.get(field, field)
+                target = field if field in self.fields and field != NON_FIELD_ERRORS else None
+                self.add_error(target, ValidationError(errors).messages)
+        else:
+            self.add_error(None, error.messages)
+        self._mark_invalid()
+
+    def try_save(self):
+        """`save()` if the form is valid; the saved row, or None with the service's refusal on the form."""
+        if not self.is_valid():
+            return None
+        try:
+            return self.save()
+        except ValidationError as error:
+            self.add_service_error(error)
+            return None
+
+    def save(self):  # pragma: no cover - every form defines it
+        raise NotImplementedError
+
+    @property
+    def has_map(self) -> bool:
+        return any(getattr(f.widget, "is_map_widget", False) for f in self.fields.values())

@@ -37,3 +37,6 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Tests compare messages with their English source text; the zh-Hans default itself is tested in
+# tests/portal/test_i18n.py (with LANGUAGE_CODE overridden back) and by the browser tests (zh-CN browser).
+LANGUAGE_CODE = "en"

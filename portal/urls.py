@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import health, views
+from . import health, views, views_audit
 
 api_v1 = [
     path("", include("patrols.api.urls")),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("map/", views.map_page, name="map"),
     path("healthz", health.healthz, name="healthz"),
+    path("audit/", views_audit.AuditLogView.as_view(), name="audit_log"),
+    path("audit/access/", views_audit.AccessLogView.as_view(), name="access_log"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -78,6 +78,21 @@ def map_page(request):
             "loadFailed": _("A map layer could not be loaded. Reload the page to try again."),
         },
     }
+    if request.user.has_perm("incidents.view_incident"):
+        # Kept apart from `layers`: the incidents layer has its own time filter and reloads when it changes.
+        map_config["incidents"] = {
+            "url": reverse("incidents:incident_geojson"),
+            "periods": [["24h", _("Last 24 hours")], ["7d", _("Last 7 days")], ["30d", _("Last 30 days")]],
+            "period": "7d",
+            "name": _("Incidents"),
+            "labels": {
+                "category": _("Category"),
+                "priority": _("Priority"),
+                "status": _("Status"),
+                "occurred": _("Occurred"),
+                "period": _("Incidents of"),
+            },
+        }
     return render(
         request,
         "portal/map.html",

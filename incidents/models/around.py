@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +36,14 @@ from .incident import Incident
 
 # The incident categories a mediation case may come from (the Fengqiao way settles disputes).
 MEDIATION_CATEGORIES = frozenset({Category.DISPUTE})
+
+
+def _page_url(name: str, pk) -> str:
+    """The URL of an inbox page (`incidents:<name>`), or "" while the pages aren't wired in."""
+    try:
+        return reverse(f"incidents:{name}", args=[pk])
+    except NoReverseMatch:
+        return ""
 
 
 class Tip(models.Model):
@@ -109,6 +118,9 @@ class Tip(models.Model):
 
     def __str__(self) -> str:
         return self.content[:40]
+
+    def get_absolute_url(self) -> str:
+        return _page_url("tip_detail", self.pk)
 
     def clean(self):
         super().clean()
@@ -198,6 +210,9 @@ class MediationCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident.number} @ {self.room}"
+
+    def get_absolute_url(self) -> str:
+        return _page_url("mediation_detail", self.pk)
 
     def clean(self):
         super().clean()
@@ -353,6 +368,9 @@ class Hazard(LocatedModel):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return _page_url("hazard_detail", self.pk)
+
     def geojson_properties(self) -> dict:
         return {
             "title": self.title,
@@ -473,6 +491,9 @@ class ServiceRequest(models.Model):
         if self.due_at is None and self.service_type_id and self.received_at:
             self.due_at = self.received_at + timedelta(hours=self.service_type.time_limit_hours)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return _page_url("servicerequest_detail", self.pk)
 
     @property
     def phone_masked(self) -> str:

@@ -1,1 +1,4 @@
-"""Incident pages (`incident.py`) and the inboxes around them: tips, mediation, hazards, service requests (`inbox.py`)."""
+"""Incident pages (`incident.py`) and the inboxes around them (`inbox.py`).
+
+The inboxes: tips, mediation cases, hazards and service requests.
+"""

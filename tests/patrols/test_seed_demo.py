@@ -44,7 +44,7 @@ MODELS = (
 
 def seed() -> str:
     out = StringIO()
-    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", incidents=100, stdout=out)  # few incidents: tests/incidents/test_demo.py checks them
     return out.getvalue()
 
 
@@ -127,10 +127,11 @@ class SeedDemoTests:
                 assert all(team.circle.contains(lat, lng) for lng, lat in shift.route["coordinates"])
 
     def test_duty_states(self, seeded):
-        """Teams are set on duty through the service: some patrolling, one responding, each with a position."""
+        """Teams are set on duty through the service: one patrolling, one responding, one on scene, with positions."""
         states = Counter(PatrolTeam.objects.values_list("duty_state", flat=True))
-        assert states[DutyState.RESPONDING] == 1 and states[DutyState.PATROLLING] == 2
-        assert TeamStateChange.objects.count() == 4
+        assert states == {DutyState.RESPONDING: 1, DutyState.PATROLLING: 1, DutyState.ON_SCENE: 1}
+        for team in PatrolTeam.objects.all():  # every move was recorded (the incidents demo moves teams too)
+            assert team.state_changes.order_by("-at", "-pk").first().to_state == team.duty_state
         assert not PatrolTeam.objects.filter(last_lat__isnull=True).exists()
 
     def test_one_user_per_role(self, seeded):

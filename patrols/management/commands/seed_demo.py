@@ -3,8 +3,11 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from incidents.demo import DEFAULT_COUNT, load_incidents_demo
 from patrols.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 
 
@@ -14,13 +17,27 @@ class Command(BaseCommand):
         # a property, not a lazy string: argparse needs a real str, translated when the help is shown
         return _(
             "Load the demo data set: the sub-bureau, 3 stations, the 3 patrol circles with their teams, posts, "
-            "members, informants, cameras and a week of shifts, and (only in demo mode) one demo user per role. "
-            "Running it again changes nothing."
+            "members, informants, cameras and a week of shifts, (only in demo mode) one demo user per role, and a "
+            "year of incidents with tips, mediation cases, hazards and service requests. Running it again changes "
+            "nothing."
+        )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--incidents",
+            type=int,
+            default=DEFAULT_COUNT,
+            help=_("How many synthetic incidents the year holds (written only on the first run)."),
         )
 
     def handle(self, *args, **options):
+        if options["incidents"] < 0:
+            raise CommandError(_("--incidents can't be negative."))
         try:
-            tally = load_demo(with_users=settings.DEMO_MODE)
+            # the timeline texts written inside are in the portal's default language, whoever runs it
+            with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
+                tally = load_demo(with_users=settings.DEMO_MODE)
+                incident_tally = load_incidents_demo(count=options["incidents"])
         except ValidationError as error:
             # the whole load is one transaction: a row that fails validation leaves the database untouched
             raise CommandError(
@@ -45,6 +62,19 @@ class Command(BaseCommand):
                     _("  %(label)s: %(total)d (%(created)d new)")
                     % {"label": label, "total": tally.totals[key], "created": tally.created[key]}
                 )
+        incident_labels = {
+            "incidents": _("incidents"),
+            "tips": _("tips"),
+            "mediation": _("mediation cases"),
+            "hazards": _("safety hazards"),
+            "service_types": _("service types"),
+            "service_requests": _("service requests"),
+        }
+        for key, label in incident_labels.items():
+            self.stdout.write(
+                _("  %(label)s: %(total)d (%(created)d new)")
+                % {"label": label, "total": incident_tally.totals[key], "created": incident_tally.created[key]}
+            )
         if tally.users_skipped:
             self.stdout.write(
                 self.style.WARNING(

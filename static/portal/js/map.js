@@ -1,4 +1,5 @@
-// The map page: circles, posts, cameras and teams of the user's scope, fetched from the GeoJSON API.
+// The map page: circles, posts, cameras and teams of the user's scope, fetched from the GeoJSON API,
+// then the incidents (clustered, with a time filter) from incidents:incident_geojson.
 //
 // Settings come from json_script elements (the CSP forbids inline script): "map-settings" (tiles,
 // centre, bounds) and "map-config" (layer URLs and names, post symbols, translated labels).
@@ -290,6 +291,120 @@
       });
   }
 
+  // --- incidents: a clustered layer with its own time filter ----------------------------------------
+  //
+  // Loaded after the four layers above (still one request at a time), and again when the period
+  // changes. `#map[data-incidents-ready]` is "1" once the current period's incidents are drawn (or
+  // "error"), `#map[data-count-incidents]` their number; `window.portalMap.incidents` holds the layer.
+  var incidentsConfig = config.incidents || null;
+  var incidents = null;
+
+  if (incidentsConfig) {
+    var incidentLabels = incidentsConfig.labels || {};
+    var incidentLayer = typeof L.markerClusterGroup === "function"
+      ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 })
+      : L.featureGroup();
+    var priorityClass = { P1: "text-bg-danger", P2: "text-bg-warning", P3: "text-bg-primary", P4: "text-bg-secondary" };
+    incidents = { layer: incidentLayer, count: 0, period: incidentsConfig.period || "7d", request: 0 };
+    window.portalMap.incidents = incidents;
+    incidentLayer.addTo(map);
+    control.addOverlay(incidentLayer, incidentsConfig.name || "incidents");
+
+    var periodControl = L.control({ position: "topright" });
+    periodControl.onAdd = function () {
+      var box = el("div", null, "leaflet-bar bg-body p-1 incident-period");
+      var label = el("label", incidentLabels.period || "", "visually-hidden");
+      label.htmlFor = "incident-period";
+      var select = el("select", null, "form-select form-select-sm");
+      select.id = "incident-period";
+      (incidentsConfig.periods || []).forEach(function (option) {
+        var node = el("option", option[1]);
+        node.value = option[0];
+        node.selected = option[0] === incidents.period;
+        select.appendChild(node);
+      });
+      select.addEventListener("change", function () {
+        incidents.period = select.value;
+        loadIncidents();
+      });
+      box.appendChild(label);
+      box.appendChild(select);
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    };
+    periodControl.addTo(map);
+  }
+
+  function drawIncidents(data) {
+    var markers = [];
+    (data.features || []).forEach(function (feature) {
+      if (!feature.geometry) {
+        return;
+      }
+      var p = feature.properties;
+      var latlng = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
+      var icon = L.divIcon({
+        className: "incident-icon incident-" + p.status,
+        html: el("span", p.priority, "badge rounded-pill border border-light " + (priorityClass[p.priority] || "text-bg-secondary")),
+        iconSize: null,
+        iconAnchor: [12, 10],
+      });
+      var marker = L.marker(latlng, { icon: icon, title: p.number, alt: p.number });
+      var occurred = p.occurred_at ? new Date(p.occurred_at).toLocaleString() : "";
+      marker.bindPopup(popup(p.number + " " + p.summary, p.url, [
+        [incidentLabels.category, p.category_label],
+        [incidentLabels.priority, p.priority_label],
+        [incidentLabels.status, p.status_label],
+        [incidentLabels.occurred, occurred],
+      ]));
+      markers.push(marker);
+    });
+    if (typeof incidents.layer.addLayers === "function") {
+      incidents.layer.addLayers(markers);
+    } else {
+      markers.forEach(function (marker) { incidents.layer.addLayer(marker); });
+    }
+    incidents.count = markers.length;
+  }
+
+  function loadIncidents() {
+    if (!incidents) {
+      return Promise.resolve();
+    }
+    incidents.request += 1;
+    var mine = incidents.request;
+    delete container.dataset.incidentsReady;
+    var url = incidentsConfig.url + "?period=" + encodeURIComponent(incidents.period);
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("incidents: HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (data) {
+        if (mine !== incidents.request) {
+          return; // the period changed meanwhile: a newer answer is coming
+        }
+        incidents.layer.clearLayers();
+        drawIncidents(data);
+        container.dataset.countIncidents = String(incidents.count);
+        container.dataset.incidentsPeriod = incidents.period;
+        container.dataset.incidentsReady = "1";
+      })
+      .catch(function (error) {
+        if (mine !== incidents.request) {
+          return;
+        }
+        container.dataset.incidentsReady = "error";
+        showFailure();
+        if (window.console) {
+          window.console.warn("map layer not loaded:", error.message);
+        }
+      });
+  }
+
   // One layer after the other, not in parallel: every request re-saves the session (it expires after
   // 30 idle minutes), and parallel saves of one session only queue behind each other on the database
   // (on SQLite they can even fail). Circles come first so the map has its shape at once.
@@ -304,5 +419,6 @@
       // Circles at the back, then the cameras' coverage, with the point markers on top.
       overlays.circles.bringToBack();
       container.dataset.ready = failed.length ? "error" : "1";
-    });
+    })
+    .then(loadIncidents);
 })();
