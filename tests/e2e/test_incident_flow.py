@@ -5,6 +5,8 @@ circle, dispatches the suggested team, marks its arrival and the resolution, and
 events on the timeline. No JavaScript error, no CSP violation on the way.
 """
 
+import re
+
 import pytest
 
 from incidents.choices import IncidentStatus
@@ -50,7 +52,7 @@ class IncidentFlowTests:
         # the suggested team (of this circle) comes first; dispatch it
         suggested = page.locator(".dispatch-suggestion.suggested")
         assert suggested.get_attribute("data-team") == str(plaza_team.pk)
-        assert " m" in suggested.locator(".distance").inner_text()
+        assert re.fullmatch(r"\d+ (m|米)", suggested.locator(".distance").inner_text().strip())
         with page.expect_navigation():
             suggested.locator(".dispatch-button").click()
         assert page.locator("#incident-status [data-status]").get_attribute("data-status") == "dispatched"
