@@ -20,9 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import Truncator
@@ -30,10 +32,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 
 from patrols.views import MapDetailView, area_feature, collection, point_feature
+from portal import geo
 from portal.generic import Column, ObjectListView, Personal, RevealView, ScopedObjectMixin, object_urls
 from portal.widgets import draw_locale
 
 from .. import filtersets_inbox as filtersets
+from .. import services
 from ..choices import (
     HAZARD_TRANSITIONS,
     SERVICE_REQUEST_TRANSITIONS,
@@ -648,9 +652,25 @@ def _pages(stem: str, route: str, prefix: str, **extra) -> list:
     )
 
 
+def hazard_warning(request):
+    """GET lat, lng: the open hazards (visible to the user) whose warn radius covers the point.
+
+    Pages of other apps load it with htmx (a patrol team's position), so the warning rule stays here.
+    """
+    if not request.user.has_perm("incidents.view_hazard"):
+        return HttpResponse("")
+    try:
+        lat, lng = geo.validate_point(request.GET.get("lat"), request.GET.get("lng"))
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    hazards = services.hazards_near(lat=lat, lng=lng, user=request.user)
+    return render(request, "incidents/inc/hazard_warning.html", {"hazards": hazards})
+
+
 ACTION = "<int:pk>/do/<slug:act>/"
 
 urlpatterns = [
+    path("hazards/near/", login_required(hazard_warning), name="hazard_warning"),
     *_pages(
         "tip",
         "tips",
