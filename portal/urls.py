@@ -8,6 +8,9 @@ from . import health, views, views_audit
 
 api_v1 = [
     path("", include("patrols.api.urls")),
+    path("", include("incidents.api.urls")),
+    path("", include("partyorg.api.urls")),
+    path("", include("alerts.api.urls")),
 ]
 
 urlpatterns = [
@@ -22,6 +25,9 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("patrols/", include("patrols.urls")),
     path("incidents/", include("incidents.urls")),
+    path("party/", include("partyorg.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("dashboards/", include("portal.dashboards.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),

@@ -1,0 +1,1 @@
+"""Dashboards of station commanders and the sub-bureau (figures from rollup tables)."""
