@@ -21,13 +21,10 @@ incident's previous stage) for steps entered after the fact; by default it is no
 
 from __future__ import annotations
 
-import contextlib
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from auditlog.context import auditlog_value, set_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +34,7 @@ from patrols.choices import DUTY_TRANSITIONS, DutyState
 from patrols.models import Informant, PatrolCircle, PatrolPost, PatrolTeam, Station
 from patrols.services import team_set_duty_state
 from portal import geo
+from portal.audit import audited
 
 from .choices import (
     HAZARD_TRANSITIONS,
@@ -74,40 +72,6 @@ CLOCK_SKEW = timedelta(minutes=2)
 
 
 # --- plumbing ---------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _acting_as(by):
-    """Attribute the audit-log entries written inside to `by`.
-
-    auditlog's `set_actor` leaves its context variable pointing at its own (finished) context on
-    exit, which would silence the request middleware's actor for the rest of the request; so the
-    previous context is put back afterwards.
-    """
-    if by is None:
-        yield
-        return
-    try:
-        previous = auditlog_value.get()
-    except LookupError:
-        previous = None
-    try:
-        with set_actor(by):
-            yield
-    finally:
-        if previous is not None:
-            auditlog_value.set(previous)
-
-
-def _audited(func):
-    """Run a service with its `by` keyword argument as the audit-log actor."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with _acting_as(kwargs.get("by")):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 def _required_text(value: str | None, field: str, message: str) -> str:
@@ -347,7 +311,7 @@ EDITABLE_FIELDS = frozenset(
 )
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_report(
     *,
@@ -422,7 +386,7 @@ def incident_report(
     return incident
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_update(*, incident: Incident, by, expected_version: int, override_reason: str = "", **fields) -> Incident:
     """Edit an incident's details (EDITABLE_FIELDS) if nobody changed it since `expected_version`.
@@ -563,7 +527,7 @@ def _assignment_times(incident: Incident) -> list[datetime | None]:
     return times
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_dispatch(
     *, incident: Incident, team: PatrolTeam, by, override: bool = False, at: datetime | None = None
@@ -615,7 +579,7 @@ def incident_dispatch(
     return incident
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_mark_en_route(
     *, incident: Incident, by, team: PatrolTeam | None = None, at: datetime | None = None
@@ -639,7 +603,7 @@ def incident_mark_en_route(
     return incident
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_arrive(
     *, incident: Incident, by, team: PatrolTeam | None = None, override: bool = False, at: datetime | None = None
@@ -705,7 +669,7 @@ def incident_arrive(
     return incident
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_resolve(*, incident: Incident, by, outcome: str, at: datetime | None = None) -> Incident:
     """The incident is dealt with: record the outcome, clear the teams (they start returning)."""
@@ -731,7 +695,7 @@ def incident_resolve(*, incident: Incident, by, outcome: str, at: datetime | Non
     return incident
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_close(*, incident: Incident, by, note: str = "", at: datetime | None = None) -> Incident:
     """Close a resolved incident (its record is complete)."""
@@ -768,21 +732,21 @@ def _end(incident: Incident, *, to_status: str, by, reason: str, at: datetime | 
     return incident
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_cancel(*, incident: Incident, by, reason: str, at: datetime | None = None) -> Incident:
     """Cancel an incident that needs no handling (a false or duplicate report); its teams are cleared."""
     return _end(incident, to_status=IncidentStatus.CANCELLED, by=by, reason=reason, at=at)
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_transfer(*, incident: Incident, by, reason: str, at: datetime | None = None) -> Incident:
     """Hand an open incident to another unit (the reason says which and why); its teams are cleared."""
     return _end(incident, to_status=IncidentStatus.TRANSFERRED, by=by, reason=reason, at=at)
 
 
-@_audited
+@audited
 @transaction.atomic
 def incident_add_note(*, incident: Incident, by, text: str) -> IncidentEvent:
     """Add a note to the timeline (allowed at every status, also after the close)."""
@@ -861,7 +825,7 @@ def dispatch_suggestions(*, incident: Incident, user=None) -> list[DispatchSugge
 # --- involved persons -------------------------------------------------------------------------
 
 
-@_audited
+@audited
 @transaction.atomic
 def person_add(
     *, incident: Incident, by, role: str, name: str, phone: str = "", id_number: str = "", notes: str = ""
@@ -885,7 +849,7 @@ def person_add(
 PERSON_FIELDS = frozenset({"role", "name", "phone", "id_number", "notes"})
 
 
-@_audited
+@audited
 @transaction.atomic
 def person_update(*, person: InvolvedPerson, by, **fields) -> InvolvedPerson:
     """Change a person's details (PERSON_FIELDS)."""
@@ -911,7 +875,7 @@ def person_update(*, person: InvolvedPerson, by, **fields) -> InvolvedPerson:
     return person
 
 
-@_audited
+@audited
 @transaction.atomic
 def person_remove(*, person: InvolvedPerson, by) -> None:
     """Remove a person entered by mistake (the audit log keeps the row, masked)."""
@@ -933,7 +897,7 @@ def _check_tip_transition(tip: Tip, to_status: str) -> None:
         )
 
 
-@_audited
+@audited
 @transaction.atomic
 def tip_record(
     *,
@@ -981,7 +945,7 @@ def tip_record(
     return tip
 
 
-@_audited
+@audited
 @transaction.atomic
 def tip_verify(*, tip: Tip, by) -> Tip:
     """The tip was checked and holds."""
@@ -992,7 +956,7 @@ def tip_verify(*, tip: Tip, by) -> Tip:
     return tip
 
 
-@_audited
+@audited
 @transaction.atomic
 def tip_dismiss(*, tip: Tip, by, reason: str) -> Tip:
     """The tip leads nowhere (the reason is kept)."""
@@ -1013,7 +977,7 @@ _TIP_SOURCES = {
 }
 
 
-@_audited
+@audited
 @transaction.atomic
 def tip_convert(
     *,
@@ -1071,7 +1035,7 @@ def _mediation_event(case: MediationCase, *, by, text: str) -> None:
     _touch(case.incident)
 
 
-@_audited
+@audited
 @transaction.atomic
 def mediation_open(
     *, incident: Incident, room: PatrolPost, by, parties: str, agencies: Iterable[str] = (), mediator: str = ""
@@ -1104,7 +1068,7 @@ def _check_day(day: date, *, not_before: datetime, field: str) -> None:
         raise ValidationError({field: _("The date can't be before the case was opened or closed.")}, code="order")
 
 
-@_audited
+@audited
 @transaction.atomic
 def mediation_add_session(
     *, case: MediationCase, by, held_on: date, notes: str, attendees: str = ""
@@ -1122,7 +1086,7 @@ def mediation_add_session(
     return session
 
 
-@_audited
+@audited
 @transaction.atomic
 def mediation_close(
     *, case: MediationCase, by, outcome: str, agreement: str = "", referred_to: str = "", at: datetime | None = None
@@ -1147,7 +1111,7 @@ def mediation_close(
     return case
 
 
-@_audited
+@audited
 @transaction.atomic
 def mediation_add_follow_up(
     *, case: MediationCase, by, visited_on: date, notes: str = "", agreement_kept: bool | None = None
@@ -1168,7 +1132,7 @@ def mediation_add_follow_up(
 # --- hazards --------------------------------------------------------------------------------------
 
 
-@_audited
+@audited
 @transaction.atomic
 def hazard_report(
     *,
@@ -1211,7 +1175,7 @@ def hazard_report(
     return hazard
 
 
-@_audited
+@audited
 @transaction.atomic
 def hazard_set_status(*, hazard: Hazard, by, status: str, note: str = "") -> Hazard:
     """Move a hazard's remediation along HAZARD_TRANSITIONS (remediated -> in progress reopens it)."""
@@ -1252,7 +1216,7 @@ def hazards_near(*, lat: float, lng: float, user=None) -> list[Hazard]:
 # --- service requests -----------------------------------------------------------------------------
 
 
-@_audited
+@audited
 @transaction.atomic
 def service_request_create(
     *,
@@ -1302,14 +1266,14 @@ def _move_request(service_request: ServiceRequest, *, by, status: str, result: s
     return service_request
 
 
-@_audited
+@audited
 @transaction.atomic
 def service_request_start(*, service_request: ServiceRequest, by) -> ServiceRequest:
     """Someone is working on the request."""
     return _move_request(service_request, by=by, status=ServiceRequestStatus.IN_PROGRESS)
 
 
-@_audited
+@audited
 @transaction.atomic
 def service_request_complete(*, service_request: ServiceRequest, by, result: str) -> ServiceRequest:
     """The request is done; `result` says what was answered or done."""
@@ -1317,7 +1281,7 @@ def service_request_complete(*, service_request: ServiceRequest, by, result: str
     return _move_request(service_request, by=by, status=ServiceRequestStatus.COMPLETED, result=result)
 
 
-@_audited
+@audited
 @transaction.atomic
 def service_request_reject(*, service_request: ServiceRequest, by, reason: str) -> ServiceRequest:
     """The request can't be taken on; `reason` says why."""

@@ -8,11 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from portal import geo
+from portal.audit import audited
 
 from .choices import DUTY_TRANSITIONS, DutyState
 from .models import PatrolTeam, TeamStateChange
 
 
+@audited
 @transaction.atomic
 def team_set_duty_state(*, team: PatrolTeam, state: str, by, note: str = "", force: bool = False) -> PatrolTeam:
     """Move a team to another duty state, recording who and when.

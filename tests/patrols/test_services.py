@@ -50,10 +50,11 @@ class DutyStateTests:
         with pytest.raises(ValidationError):
             team_set_duty_state(team=TeamFactory(), state="sleeping", by=commander)
 
-    def test_state_changes_are_audited(self, commander):
+    def test_state_changes_are_audited_with_the_actor_even_outside_a_request(self, commander):
         team = TeamFactory(station=commander.station)
         team_set_duty_state(team=team, state=DutyState.PATROLLING, by=commander)
-        assert LogEntry.objects.get_for_object(team).filter(changes__icontains="duty_state").exists()
+        entry = LogEntry.objects.get_for_object(team).filter(changes__icontains="duty_state").get()
+        assert entry.actor == commander
 
     def test_a_position_outside_the_bounds_is_refused(self):
         team = TeamFactory()
