@@ -53,7 +53,7 @@ class DutyStateTests:
     def test_state_changes_are_audited_with_the_actor_even_outside_a_request(self, commander):
         team = TeamFactory(station=commander.station)
         team_set_duty_state(team=team, state=DutyState.PATROLLING, by=commander)
-        entry = LogEntry.objects.get_for_object(team).filter(changes__icontains="duty_state").get()
+        entry = LogEntry.objects.get_for_object(team).filter(action=LogEntry.Action.UPDATE).get()
         assert entry.actor == commander
 
     def test_a_position_outside_the_bounds_is_refused(self):
