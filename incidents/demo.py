@@ -43,7 +43,7 @@ from patrols.models import Informant, PatrolCircle, PatrolPost, PatrolTeam, Stat
 from patrols.services import team_set_duty_state
 from portal import geo
 
-from . import services
+from . import rollups, services
 from .choices import (
     Category,
     EventKind,
@@ -1425,6 +1425,10 @@ def load_incidents_demo(*, count: int = DEFAULT_COUNT, today: date | None = None
         for _at, run in showcase:
             run()
         _live_incidents(network, now)
+        # the bulk-written rows bypass the services' rollup upkeep: recompute the days they fall on
+        rollups.rebuild(
+            since=min((spec.occurred_at for spec in specs), default=now).astimezone(rollups.local_zone()).date()
+        )
     for index, tip in enumerate(TIPS):
         _tip(network, tip, index, now)
     tally.add("incidents", Incident.objects.count(), Incident.objects.count() - incidents_before)

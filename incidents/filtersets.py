@@ -52,6 +52,21 @@ def _scoped(model):
     return queryset
 
 
+#: interval -> the two stage times it is measured between (DESIGN.md, "Incident lifecycle")
+MEASURED_FIELDS = {
+    "queue": ("reported_at", "first_dispatched_at"),
+    "travel": ("first_dispatched_at", "first_arrived_at"),
+    "response": ("reported_at", "first_arrived_at"),
+    "on_scene": ("first_arrived_at", "resolved_at"),
+}
+MEASURED_CHOICES = [
+    ("queue", _("Queue time measured")),
+    ("travel", _("Travel time measured")),
+    ("response", _("Response time measured")),
+    ("on_scene", _("Time on scene measured")),
+]
+
+
 class IncidentFilterSet(django_filters.FilterSet):
     """Filters of the incident list. Ranges: `*_after` is inclusive, `*_before` exclusive."""
 
@@ -87,6 +102,13 @@ class IncidentFilterSet(django_filters.FilterSet):
     source = django_filters.MultipleChoiceFilter(choices=Source.choices, label=_("Source"))
     is_open = django_filters.BooleanFilter(method="filter_is_open", label=_("Open"))
     bbox = BBoxFilter(label=_("Map area"), help_text=_("minlon,minlat,maxlon,maxlat"))
+    # The dashboards' links: a heat-grid cell (local hour and ISO weekday of occurrence) and the rows an
+    # interval is measured on (both of its ends recorded).
+    hour = django_filters.NumberFilter(field_name="occurred_at", lookup_expr="hour", label=_("Hour of occurrence"))
+    weekday = django_filters.NumberFilter(
+        field_name="occurred_at", lookup_expr="iso_week_day", label=_("Weekday of occurrence (1 Monday … 7 Sunday)")
+    )
+    measured = django_filters.ChoiceFilter(choices=MEASURED_CHOICES, method="filter_measured", label=_("Measured"))
 
     class Meta:
         model = Incident
@@ -108,6 +130,12 @@ class IncidentFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.open() if value else queryset.exclude(status__in=OPEN_STATUSES)
+
+    def filter_measured(self, queryset, name, value):
+        if not value:
+            return queryset
+        start, end = MEASURED_FIELDS[value]
+        return queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
 
     @property
     def qs(self):

@@ -36,6 +36,7 @@ from patrols.services import team_set_duty_state
 from portal import geo
 from portal.audit import audited
 
+from . import rollups
 from .choices import (
     HAZARD_TRANSITIONS,
     INCIDENT_TRANSITIONS,
@@ -108,7 +109,9 @@ def _when(at: datetime | None, *floors: datetime | None, field: str = "at") -> d
 
 
 def _lock_incident(incident: Incident) -> Incident:
-    return Incident.objects.select_for_update().get(pk=incident.pk)
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    rollups.remember(locked)  # the day and station it counted in before this change
+    return locked
 
 
 def _lock_team(team: PatrolTeam) -> PatrolTeam:
@@ -127,6 +130,8 @@ def _event(
     to_status: str = "",
     changes: dict | None = None,
 ) -> IncidentEvent:
+    # Every write of an incident writes an event: the one place that keeps the dashboards' rollups current.
+    rollups.incident_changed(incident)
     return IncidentEvent.objects.create(
         incident=incident,
         kind=kind,

@@ -191,3 +191,26 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     if not (-180 <= min_lng <= max_lng <= 180 and -90 <= min_lat <= max_lat <= 90):
         raise ValidationError(_("bbox is out of range or its minimum exceeds its maximum."), code="range")
     return min_lng, min_lat, max_lng, max_lat
+
+
+# --- map grid cells (dashboards' hotspots) ---------------------------------------------------------
+
+#: the side of a hotspot grid cell in 1e-7 degrees (0.002°: about 220 m north-south near Ningde)
+GRID_CELL_E7 = 20_000
+
+
+def grid_cell(lat: float, lng: float) -> str:
+    """The grid cell "row:col" holding a point, computed on integers so that edges are exact."""
+    return f"{round(lat * 10**DECIMALS) // GRID_CELL_E7}:{round(lng * 10**DECIMALS) // GRID_CELL_E7}"
+
+
+def grid_cell_bbox(cell: str) -> tuple[float, float, float, float]:
+    """(min lng, min lat, max lng, max lat) of a cell, edges included, holding exactly its 7-decimal points."""
+    row, col = (int(v) for v in cell.split(":"))
+    unit = 10**DECIMALS
+    return (
+        col * GRID_CELL_E7 / unit,
+        row * GRID_CELL_E7 / unit,
+        (col * GRID_CELL_E7 + GRID_CELL_E7 - 1) / unit,
+        (row * GRID_CELL_E7 + GRID_CELL_E7 - 1) / unit,
+    )

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -126,6 +127,52 @@ CELERY_BEAT_SCHEDULE = {
 # When on, /healthz also requires a recent worker heartbeat (set it where workers run).
 HEALTHZ_REQUIRE_WORKER = env.bool("HEALTHZ_REQUIRE_WORKER", default=False)
 WORKER_HEARTBEAT_MAX_AGE = timedelta(seconds=env.int("WORKER_HEARTBEAT_MAX_AGE", default=120))
+
+# --- Alert broadcasts (alerts/) -----------------------------------------------------------------
+# Webhook hosts the portal may post to (exact names, or "*.example.com"); anything else is refused.
+ALERT_WEBHOOK_ALLOWED_HOSTS = env.list(
+    "ALERT_WEBHOOK_ALLOWED_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
+)
+# Private, loopback and link-local webhook addresses are refused unless this is on (tests, closed networks).
+ALERT_ALLOW_PRIVATE_WEBHOOKS = env.bool("ALERT_ALLOW_PRIVATE_WEBHOOKS", default=False)
+# Chat robots accept about 20 messages a minute per key: the sender stays at or under this.
+ALERT_WEBHOOK_RATE_LIMIT = env.int("ALERT_WEBHOOK_RATE_LIMIT", default=20)
+ALERT_WEBHOOK_RATE_WINDOW_SECONDS = 60
+# Retries back off exponentially (with jitter) from the base to the cap; after the last attempt a row is dead.
+ALERT_MAX_ATTEMPTS = env.int("ALERT_MAX_ATTEMPTS", default=8)
+ALERT_RETRY_BASE_SECONDS = env.float("ALERT_RETRY_BASE_SECONDS", default=30.0)
+ALERT_RETRY_MAX_SECONDS = env.float("ALERT_RETRY_MAX_SECONDS", default=3600.0)
+# A row left `sending` longer than this (its worker died) is reclaimed by the sweeper.
+ALERT_SENDING_STUCK_SECONDS = env.int("ALERT_SENDING_STUCK_SECONDS", default=300)
+ALERT_SWEEP_SECONDS = env.float("ALERT_SWEEP_SECONDS", default=15.0)
+ALERT_SEND_TIMEOUT_SECONDS = env.float("ALERT_SEND_TIMEOUT_SECONDS", default=10.0)
+ALERT_BATCH_SIZE = 50
+# The Celery queue of the sending tasks (a deployment may give broadcasts workers of their own).
+ALERT_TASK_QUEUE = env.str("ALERT_TASK_QUEUE", default="celery")
+# Dotted path of the SMS provider class (alerts/sms.py documents the interface of a real gateway).
+ALERT_SMS_PROVIDER = env.str("ALERT_SMS_PROVIDER", default="alerts.sms.ConsoleSmsProvider")
+# A P1 incident not dispatched within this many minutes raises an escalation to its station's commanders.
+ALERT_P1_ESCALATION_MINUTES = env.int("ALERT_P1_ESCALATION_MINUTES", default=10)
+# CAP <sender> of the portal's alerts, and the start of their identifiers.
+ALERT_CAP_SENDER = env.str("ALERT_CAP_SENDER", default="alerts@portal.example")
+ALERT_CAP_IDENTIFIER_PREFIX = "DQ"
+# Acknowledgement links in messages start with this address (the portal as recipients reach it).
+ALERT_ACK_BASE_URL = env.str("ALERT_ACK_BASE_URL", default="http://127.0.0.1:8000")
+ALERT_ACK_MAX_AGE_DAYS = 14
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "alerts-sweep": {"task": "alerts.tasks.sweep_deliveries", "schedule": ALERT_SWEEP_SECONDS},
+        "alerts-p1-escalation": {"task": "alerts.tasks.escalate_p1_incidents", "schedule": 60.0},
+        "alerts-weekly-bulletin": {
+            "task": "alerts.tasks.draft_weekly_bulletins",
+            "schedule": crontab(minute=0, hour=8, day_of_week="mon"),
+        },
+        "alerts-hazard-reminders": {
+            "task": "alerts.tasks.remind_overdue_hazards",
+            "schedule": crontab(minute=30, hour=8),
+        },
+    }
+)
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
@@ -245,8 +292,12 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API ---------------------------------------------------------------------------------
+# /api/v1/: bearer tokens for clients (portal.api.authentication), sessions for the portal's own pages.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "portal.api.authentication.BearerTokenAuthentication",  # first: its WWW-Authenticate makes 401s
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -254,17 +305,54 @@ REST_FRAMEWORK = {
         "portal.api.renderers.GeoJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "portal.api.throttling.TokenRateThrottle",
+        "portal.api.throttling.AnonymousRateThrottle",
+    ],
+    "EXCEPTION_HANDLER": "portal.api.exceptions.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalCursorPagination",
     "PAGE_SIZE": 100,
+    "URL_FORMAT_OVERRIDE": "format",
 }
+# Requests per token, and per IP address of anonymous callers (failed token attempts count there too).
+API_THROTTLE_RATES = {
+    "token": env.str("API_THROTTLE_TOKEN", default="600/minute"),
+    "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+}
+# A synchronisation walk (?updated_since=...) stops this many seconds before "now", so that a change
+# whose transaction was still open when the walk began is not skipped (see portal/api/pagination.py).
+API_SYNC_SETTLE_SECONDS = env.float("API_SYNC_SETTLE_SECONDS", default=2.0)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Patrol-circles portal API",
+    "DESCRIPTION": "The REST API of the patrol-circles portal: incidents and the work around them, and the "
+    "patrol network. Authenticate with `Authorization: Bearer <token>`. Every error answers "
+    '`{"errors": {field: [messages]}, "detail": "..."}`. See docs/api.md for the synchronisation contract.',
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # one named enum per choice set (fields named "kind" or "status" mean different sets in different models)
+    "ENUM_NAME_OVERRIDES": {
+        "CircleKindEnum": "patrols.choices.CircleKind",
+        "DutyStateEnum": "patrols.choices.DutyState",
+        "PostKindEnum": "patrols.choices.PostKind",
+        "MemberKindEnum": "patrols.choices.MemberKind",
+        "InformantKindEnum": "patrols.choices.InformantKind",
+        "CameraKindEnum": "patrols.choices.CameraKind",
+        "IncidentStatusEnum": "incidents.choices.IncidentStatus",
+        "IncidentCategoryEnum": "incidents.choices.Category",
+        "HazardSeverityEnum": "incidents.choices.HazardSeverity",
+        "EventKindEnum": "incidents.choices.EventKind",
+        "TipStatusEnum": "incidents.choices.TipStatus",
+        "HazardTypeEnum": "incidents.choices.HazardType",
+        "RemediationStatusEnum": "incidents.choices.RemediationStatus",
+        "ServiceKindEnum": "incidents.choices.ServiceKind",
+        "ServiceRequestStatusEnum": "incidents.choices.ServiceRequestStatus",
+    },
 }
 
 # --- Audit ------------------------------------------------------------------------------------

@@ -78,6 +78,18 @@ def map_page(request):
             "loadFailed": _("A map layer could not be loaded. Reload the page to try again."),
         },
     }
+    if request.user.has_perm("partyorg.view_responsibilityzone") and request.user.has_perm(
+        "partyorg.view_vanguardpost"
+    ):
+        # The party organisation's layers: loaded after the four above, one at a time (see map.js).
+        map_config["party"] = {
+            "layers": {
+                "zones": reverse("responsibilityzone-list") + "?format=geojson",
+                "vanguard": reverse("vanguardpost-list") + "?format=geojson",
+            },
+            "names": {"zones": _("Party responsibility zones"), "vanguard": _("Party vanguard posts")},
+            "labels": {"circle": _("Circle"), "tasks": _("Tasks"), "members": _("Party members")},
+        }
     if request.user.has_perm("incidents.view_incident"):
         # Kept apart from `layers`: the incidents layer has its own time filter and reloads when it changes.
         map_config["incidents"] = {

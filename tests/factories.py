@@ -232,3 +232,126 @@ class ServiceRequestFactory(factory.django.DjangoModelFactory):
     station = factory.SubFactory(StationFactory)
     requester_name = factory.Sequence(lambda n: f"群众{n}")
     phone = "13900002222"
+
+
+# --- party organisation ------------------------------------------------------------------------
+
+from partyorg import models as partyorg  # noqa: E402
+from partyorg.choices import ActivityKind, PartnerKind, PartyRole  # noqa: E402
+
+
+class PartyBranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = partyorg.PartyBranch
+
+    station = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"党支部{n}")
+
+
+class PartyMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = partyorg.PartyMember
+
+    branch = factory.SubFactory(PartyBranchFactory)
+    member = factory.SubFactory(MemberFactory, station=factory.SelfAttribute("..branch.station"), is_party_member=True)
+    role = PartyRole.MEMBER
+    joined_on = _dt.date(2015, 7, 1)
+
+
+class PartyGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = partyorg.PartyGroup
+
+    branch = factory.SubFactory(PartyBranchFactory)
+    team = factory.SubFactory(TeamFactory, station=factory.SelfAttribute("..branch.station"))
+    name = factory.Sequence(lambda n: f"党小组{n}")
+
+
+class CommunityBranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = partyorg.CommunityBranch
+
+    station = factory.SubFactory(StationFactory)
+    community = factory.Sequence(lambda n: f"社区{n}")
+    name = factory.Sequence(lambda n: f"社区党支部{n}")
+    lat = 26.66
+    lng = 119.55
+
+
+class SecondmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = partyorg.Secondment
+
+    member = factory.SubFactory(PartyMemberFactory)
+    community_branch = factory.SubFactory(
+        CommunityBranchFactory, station=factory.SelfAttribute("..member.branch.station")
+    )
+    position = "副书记"
+    starts_on = _dt.date(2026, 1, 1)
+    ends_on = _dt.date(2026, 12, 31)
+
+
+class ZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = partyorg.ResponsibilityZone
+
+    circle = factory.SubFactory(CircleFactory)
+    name = factory.Sequence(lambda n: f"责任区{n}")
+    area = factory.LazyAttribute(lambda o: square(119.55, 26.66, 0.002))
+
+
+class VanguardPostFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = partyorg.VanguardPost
+
+    post = factory.SubFactory(PostFactory, kind=PostKind.VANGUARD_POST)
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = partyorg.Partner
+
+    station = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"共建单位{n}")
+    kind = PartnerKind.HOSPITAL
+    contact_name = "林医生"
+    phone = "13700001234"
+
+
+class ActivityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = partyorg.VolunteerActivity
+
+    station = factory.SubFactory(StationFactory)
+    kind = ActivityKind.LEI_FENG
+    title = factory.Sequence(lambda n: f"志愿服务{n}")
+    held_on = _dt.date(2026, 3, 5)
+    place = "学雷锋服务站"
+    hours = 6
+
+
+# --- alerts ------------------------------------------------------------------------------------
+
+from alerts import models as alerts  # noqa: E402
+from alerts.choices import AudienceGroup, EndpointKind  # noqa: E402
+
+
+class AudienceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = alerts.Audience
+
+    station = factory.SubFactory(StationFactory)
+    name = factory.Sequence(lambda n: f"警社群{n}")
+    group = AudienceGroup.POLICE_COMMUNITY
+
+
+class EndpointFactory(factory.django.DjangoModelFactory):
+    """A plain JSON webhook by default (tests point it at their own receiver on 127.0.0.1)."""
+
+    class Meta:
+        model = alerts.Endpoint
+
+    audience = factory.SubFactory(AudienceFactory)
+    kind = EndpointKind.JSON
+    name = factory.Sequence(lambda n: f"endpoint{n}")
+    url = factory.Sequence(lambda n: f"http://127.0.0.1:9/hook/{n}")

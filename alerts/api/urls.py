@@ -1,5 +1,12 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-router = SimpleRouter()
+from . import views
 
-urlpatterns = router.urls
+router = SimpleRouter()
+router.register("alerts", views.AlertViewSet, basename="alert")
+
+urlpatterns = [
+    path("alerts/intake/", views.WeatherIntakeView.as_view(), name="alert-intake"),
+    *router.urls,
+]

@@ -13,6 +13,7 @@ from .around import (
     Tip,
 )
 from .incident import Assignment, Incident, IncidentCounter, IncidentEvent, InvolvedPerson
+from .rollup import IncidentDayRollup, IncidentRollup
 
 __all__ = [
     "MEDIATION_CATEGORIES",
@@ -20,7 +21,9 @@ __all__ = [
     "Hazard",
     "Incident",
     "IncidentCounter",
+    "IncidentDayRollup",
     "IncidentEvent",
+    "IncidentRollup",
     "InvolvedPerson",
     "MediationCase",
     "MediationFollowUp",

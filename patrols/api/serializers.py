@@ -1,8 +1,8 @@
 from rest_framework import serializers
 
-from portal.api.fields import MaskedField
+from portal.api.fields import AbsoluteURLField, MaskedField
 
-from ..models import Camera, Member, PatrolCircle, PatrolPost, PatrolShift, PatrolTeam, Station
+from ..models import Camera, Informant, Member, PatrolCircle, PatrolPost, PatrolShift, PatrolTeam, Station
 
 
 class StationBriefSerializer(serializers.ModelSerializer):
@@ -21,7 +21,7 @@ class CircleSerializer(serializers.ModelSerializer):
     geometry = serializers.JSONField(source="boundary", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     station = StationBriefSerializer(read_only=True)
-    url = serializers.URLField(source="get_absolute_url", read_only=True)
+    url = AbsoluteURLField(source="get_absolute_url", read_only=True)
 
     class Meta:
         model = PatrolCircle
@@ -43,7 +43,7 @@ class CircleSerializer(serializers.ModelSerializer):
 
 class PostSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    url = serializers.URLField(source="get_absolute_url", read_only=True)
+    url = AbsoluteURLField(source="get_absolute_url", read_only=True)
 
     class Meta:
         model = PatrolPost
@@ -64,7 +64,7 @@ class PostSerializer(serializers.ModelSerializer):
 
 class CameraSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    url = serializers.URLField(source="get_absolute_url", read_only=True)
+    url = AbsoluteURLField(source="get_absolute_url", read_only=True)
 
     class Meta:
         model = Camera
@@ -88,7 +88,7 @@ class CameraSerializer(serializers.ModelSerializer):
 
 class TeamSerializer(serializers.ModelSerializer):
     duty_state_label = serializers.CharField(source="get_duty_state_display", read_only=True)
-    url = serializers.URLField(source="get_absolute_url", read_only=True)
+    url = AbsoluteURLField(source="get_absolute_url", read_only=True)
     lat = serializers.SerializerMethodField()
     lng = serializers.SerializerMethodField()
 
@@ -141,4 +141,15 @@ class ShiftSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PatrolShift
-        fields = ["id", "team", "starts_at", "ends_at", "hours", "notes", "geometry"]
+        fields = ["id", "team", "starts_at", "ends_at", "hours", "leader", "notes", "geometry"]
+
+
+class InformantSerializer(serializers.ModelSerializer):
+    """An informant; the phone is always masked (informants are protected sources)."""
+
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    phone = MaskedField("phone")
+
+    class Meta:
+        model = Informant
+        fields = ["id", "name", "kind", "kind_label", "organisation", "circle", "team", "phone", "is_active"]

@@ -1,3 +1,8 @@
+"""Serializer fields and bases shared by every app's API."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from portal.privacy import MASKERS
@@ -10,5 +15,49 @@ class MaskedField(serializers.ReadOnlyField):
         self.mask = MASKERS[kind]
         super().__init__(**kwargs)
 
-    def to_representation(self, value):
+    def to_representation(self, value) -> str:
         return self.mask(value or "")
+
+
+class AbsoluteURLField(serializers.URLField):
+    """A link (e.g. the row's page, from `get_absolute_url`) as the absolute URL the schema promises."""
+
+    def to_representation(self, value) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(value) if request is not None else str(value)
+
+
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id of a related row, accepted only when the requesting user may see that row.
+
+    Another station's row is answered like a row that doesn't exist, so ids can't be probed.
+    """
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.visible_to(getattr(request, "user", None))
+
+
+class InputSerializer(serializers.Serializer):
+    """The body of a write: unknown fields are refused (rather than silently ignored), with their names."""
+
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, dict) else []
+        errors = {name: [_("Unknown field.")] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if errors and isinstance(error.detail, dict):
+                error.detail.update(serializers.ValidationError(errors).detail)
+            raise
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+def optional_text(max_length: int | None = None, **kwargs) -> serializers.CharField:
+    """A text field that may be left out or empty; the service decides whether it is needed."""
+    if max_length is not None:
+        kwargs["max_length"] = max_length
+    return serializers.CharField(required=False, allow_blank=True, default="", **kwargs)

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from alerts.demo import load_alerts_demo
 from incidents.demo import DEFAULT_COUNT, load_incidents_demo
+from partyorg.demo import load_party_demo
 from patrols.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 
 
@@ -38,6 +40,8 @@ class Command(BaseCommand):
             with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
                 tally = load_demo(with_users=settings.DEMO_MODE)
                 incident_tally = load_incidents_demo(count=options["incidents"])
+                party_tally = load_party_demo()
+                load_alerts_demo()
         except ValidationError as error:
             # the whole load is one transaction: a row that fails validation leaves the database untouched
             raise CommandError(
@@ -74,6 +78,22 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("  %(label)s: %(total)d (%(created)d new)")
                 % {"label": label, "total": incident_tally.totals[key], "created": incident_tally.created[key]}
+            )
+        party_labels = {
+            "branches": _("party branches"),
+            "party_members": _("party members"),
+            "groups": _("party groups"),
+            "zones": _("responsibility zones"),
+            "vanguard_posts": _("vanguard posts"),
+            "community_branches": _("community branches"),
+            "secondments": _("secondments"),
+            "partners": _("co-building partners"),
+            "activities": _("volunteer activities"),
+        }
+        for key, label in party_labels.items():
+            self.stdout.write(
+                _("  %(label)s: %(total)d (%(created)d new)")
+                % {"label": label, "total": party_tally.totals.get(key, 0), "created": party_tally.created.get(key, 0)}
             )
         if tally.users_skipped:
             self.stdout.write(

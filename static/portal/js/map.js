@@ -291,6 +291,119 @@
       });
   }
 
+  // --- the party organisation: responsibility zones and vanguard posts ---------------------------------
+  //
+  // Loaded after the four layers above and before the incidents (still one request at a time), kept
+  // apart from them so that their counts stay as they were. `#map[data-party-ready]` is "1" once both
+  // have answered (or "error"); `#map[data-count-zones]`, `#map[data-count-vanguard]` their numbers;
+  // `window.portalMap.party` holds the layers and counts.
+  var partyConfig = config.party || null;
+  var party = null;
+
+  if (partyConfig) {
+    var partyLabels = partyConfig.labels || {};
+    party = {
+      layers: { zones: L.featureGroup(), vanguard: L.featureGroup() },
+      counts: { zones: 0, vanguard: 0 },
+      failed: [],
+    };
+    window.portalMap.party = party;
+    ["zones", "vanguard"].forEach(function (name) {
+      party.layers[name].addTo(map);
+      control.addOverlay(party.layers[name], (partyConfig.names || {})[name] || name);
+    });
+  }
+
+  function memberList(p) {
+    return (p.members || []).join(", ");
+  }
+
+  var partyDrawers = {
+    zones: function (data) {
+      L.geoJSON(data, {
+        style: function (feature) {
+          var colour = feature.properties.colour || "#c62828";
+          return { color: colour, weight: 2, dashArray: "6 4", fillColor: colour, fillOpacity: 0.1, className: "zone-area" };
+        },
+        onEachFeature: function (feature, layer) {
+          var p = feature.properties;
+          layer.bindPopup(popup(p.name, p.url, [
+            [partyLabels.circle, p.circle_name],
+            [partyLabels.members, memberList(p)],
+            [partyLabels.tasks, p.tasks],
+          ]));
+          layer.bindTooltip(p.name, { sticky: true });
+          party.counts.zones += 1;
+        },
+      }).eachLayer(function (layer) {
+        party.layers.zones.addLayer(layer);
+      });
+    },
+    vanguard: function (data) {
+      L.geoJSON(data, {
+        filter: function (feature) {
+          return Boolean(feature.geometry);
+        },
+        pointToLayer: function (feature, latlng) {
+          var icon = L.divIcon({
+            className: "vanguard-icon",
+            html: el("span", postSymbols.vanguard_post || "★"),
+            iconSize: [30, 30],
+            iconAnchor: [15, 15],
+            popupAnchor: [0, -15],
+          });
+          return L.marker(latlng, {
+            icon: icon, title: feature.properties.name, alt: feature.properties.name, zIndexOffset: 500,
+          });
+        },
+        onEachFeature: function (feature, layer) {
+          var p = feature.properties;
+          layer.bindPopup(popup(p.name, p.url, [
+            [labels.address, p.address],
+            [labels.staffed, p.staffed_hours],
+            [partyLabels.members, memberList(p)],
+          ]));
+          party.counts.vanguard += 1;
+        },
+      }).eachLayer(function (layer) {
+        party.layers.vanguard.addLayer(layer);
+      });
+    },
+  };
+
+  function loadParty() {
+    if (!party) {
+      return Promise.resolve();
+    }
+    return ["zones", "vanguard"].reduce(function (previous, name) {
+      return previous.then(function () {
+        return fetch(partyConfig.layers[name], {
+          credentials: "same-origin",
+          headers: { Accept: "application/geo+json" },
+        })
+          .then(function (response) {
+            if (!response.ok) {
+              throw new Error(name + ": HTTP " + response.status);
+            }
+            return response.json();
+          })
+          .then(function (data) {
+            partyDrawers[name](data);
+            container.dataset["count" + name.charAt(0).toUpperCase() + name.slice(1)] = String(party.counts[name]);
+          })
+          .catch(function (error) {
+            party.failed.push(name);
+            showFailure();
+            if (window.console) {
+              window.console.warn("map layer not loaded:", error.message);
+            }
+          });
+      });
+    }, Promise.resolve()).then(function () {
+      container.dataset.partyReady = party.failed.length ? "error" : "1";
+    });
+  }
+
   // --- incidents: a clustered layer with its own time filter ----------------------------------------
   //
   // Loaded after the four layers above (still one request at a time), and again when the period
@@ -420,5 +533,6 @@
       overlays.circles.bringToBack();
       container.dataset.ready = failed.length ? "error" : "1";
     })
+    .then(loadParty)
     .then(loadIncidents);
 })();

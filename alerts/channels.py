@@ -1,0 +1,203 @@
+"""What one message looks like on each channel, and how it is sent.
+
+Every send carries the idempotency key: the `Idempotency-Key` header on webhooks (and the
+`idempotency_key` field in a plain JSON body, where we define the format), the Message-ID of an
+e-mail, and the gateway's de-duplication field of an SMS. Robot formats (WeCom, DingTalk) are fixed
+by their vendors, so their body carries none.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from dataclasses import dataclass, field
+from urllib.parse import quote_plus, urlsplit
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .choices import EndpointKind
+from .models import Alert, Delivery, Endpoint
+
+ACK_SALT = "alerts.ack"
+
+
+class SendError(Exception):
+    """A send failed. `permanent` ones (a refused host, a 4xx) go dead at once; others are retried."""
+
+    def __init__(self, message: str, *, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+# --- acknowledgement links ------------------------------------------------------------------------
+
+
+def ack_token(delivery: Delivery) -> str:
+    """A signed, time-stamped token naming one delivery (it can't be forged or pointed at another)."""
+    return signing.dumps({"d": delivery.pk, "k": delivery.idempotency_key[:8]}, salt=ACK_SALT, compress=True)
+
+
+def ack_url(delivery: Delivery) -> str:
+    return settings.ALERT_ACK_BASE_URL.rstrip("/") + reverse("alerts:ack", args=[ack_token(delivery)])
+
+
+def read_ack_token(token: str) -> tuple[int, str]:
+    """(delivery id, key prefix) of a valid token; raises signing.BadSignature (or SignatureExpired)."""
+    data = signing.loads(token, salt=ACK_SALT, max_age=settings.ALERT_ACK_MAX_AGE_DAYS * 86400)
+    return int(data["d"]), str(data["k"])
+
+
+# --- message text ----------------------------------------------------------------------------------
+
+
+def _language(alert: Alert) -> str:
+    return "en" if alert.language == "en" else "zh-hans"
+
+
+@dataclass
+class Message:
+    """One message to one endpoint: the deliveries it carries (one, or several in a digest)."""
+
+    endpoint: Endpoint
+    deliveries: list[Delivery]
+    key: str
+    title: str = ""
+    text: str = ""
+    items: list[dict] = field(default_factory=list)
+
+    @property
+    def is_digest(self) -> bool:
+        return len(self.deliveries) > 1
+
+
+def _alert_lines(alert: Alert) -> list[str]:
+    lines = [f"【{alert.get_kind_display()}】{alert.headline}"]
+    if alert.msg_type != "Alert":
+        lines.append(_("(%(type)s of an earlier alert)") % {"type": alert.get_msg_type_display()})
+    for text in (alert.description, alert.instruction):
+        if text:
+            lines.append(text)
+    if alert.area_desc:
+        lines.append(_("Area: %(area)s") % {"area": alert.area_desc})
+    if alert.expires:
+        lines.append(
+            _("Valid until %(time)s") % {"time": timezone.localtime(alert.expires).strftime("%Y-%m-%d %H:%M")}
+        )
+    return lines
+
+
+def digest_key(deliveries: list[Delivery]) -> str:
+    """The idempotency key of a digest: derived from its rows' keys, so a re-sent digest has the same one."""
+    joined = ",".join(sorted(d.idempotency_key for d in deliveries))
+    return "digest-" + hashlib.sha256(joined.encode()).hexdigest()[:40]
+
+
+def build_message(endpoint: Endpoint, deliveries: list[Delivery]) -> Message:
+    first = deliveries[0].alert
+    key = deliveries[0].idempotency_key if len(deliveries) == 1 else digest_key(deliveries)
+    with translation.override(_language(first)):
+        if len(deliveries) == 1:
+            title = first.headline
+            lines = _alert_lines(first)
+            lines.append(_("Acknowledge: %(url)s") % {"url": ack_url(deliveries[0])})
+        else:
+            title = _("%(count)d alerts") % {"count": len(deliveries)}
+            lines = [_("Digest of %(count)d alerts held back by the sending limit:") % {"count": len(deliveries)}]
+            for number, delivery in enumerate(deliveries, 1):
+                lines.append("")
+                lines.append(f"{number}. " + "\n".join(_alert_lines(delivery.alert)))
+                lines.append(_("Acknowledge: %(url)s") % {"url": ack_url(delivery)})
+    items = [
+        {
+            "idempotency_key": d.idempotency_key,
+            "identifier": d.alert.identifier,
+            "kind": d.alert.kind,
+            "msg_type": d.alert.msg_type,
+            "headline": d.alert.headline,
+            "severity": d.alert.severity,
+            "urgency": d.alert.urgency,
+            "ack_url": ack_url(d),
+        }
+        for d in deliveries
+    ]
+    return Message(endpoint=endpoint, deliveries=deliveries, key=key, title=title, text="\n".join(lines), items=items)
+
+
+# --- the channels ----------------------------------------------------------------------------------
+
+
+def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
+    """DingTalk robot signing: base64(HMAC-SHA256(secret, "timestamp\\nsecret")), URL-encoded."""
+    to_sign = f"{timestamp_ms}\n{secret}".encode()
+    digest = hmac.new(secret.encode(), to_sign, hashlib.sha256).digest()
+    return quote_plus(base64.b64encode(digest).decode())
+
+
+def dingtalk_url(url: str, secret: str, timestamp_ms: int | None = None) -> str:
+    if not secret:
+        return url
+    timestamp_ms = timestamp_ms if timestamp_ms is not None else int(time.time() * 1000)
+    separator = "&" if urlsplit(url).query else "?"
+    return f"{url}{separator}timestamp={timestamp_ms}&sign={dingtalk_sign(secret, timestamp_ms)}"
+
+
+def webhook_request(message: Message) -> tuple[str, dict]:
+    """(URL, JSON body) of a webhook message in its endpoint's format."""
+    endpoint = message.endpoint
+    if endpoint.kind == EndpointKind.WECOM:
+        return endpoint.url, {"msgtype": "text", "text": {"content": message.text}}
+    if endpoint.kind == EndpointKind.DINGTALK:
+        body = {
+            "msgtype": "markdown",
+            "markdown": {"title": message.title, "text": message.text.replace("\n", "\n\n")},
+        }
+        return dingtalk_url(endpoint.url, endpoint.secret), body
+    body = {
+        "idempotency_key": message.key,
+        "digest": message.is_digest,
+        "title": message.title,
+        "text": message.text,
+        "alerts": message.items,
+    }
+    return endpoint.url, body
+
+
+def check_robot_answer(endpoint: Endpoint, response) -> None:
+    """WeCom and DingTalk answer 200 with {"errcode": n}: anything but 0 is a failure."""
+    if endpoint.kind not in (EndpointKind.WECOM, EndpointKind.DINGTALK):
+        return
+    try:
+        errcode = response.json().get("errcode", 0)
+    except ValueError:
+        return
+    if errcode not in (0, "0", None):
+        raise SendError(f"robot answered errcode {errcode}: {str(response.json().get('errmsg', ''))[:200]}")
+
+
+def send_email(message: Message) -> None:
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "localhost"
+    email = EmailMessage(
+        subject=message.title,
+        body=message.text,
+        to=[message.endpoint.address],
+        headers={"Message-ID": f"<{message.key}@{domain}>", "X-Idempotency-Key": message.key},
+    )
+    email.send(fail_silently=False)
+
+
+def send_sms(message: Message) -> None:
+    from .sms import SmsPermanentError, SmsTemporaryError, get_provider
+
+    try:
+        get_provider().send(to=message.endpoint.address, text=message.text, idempotency_key=message.key)
+    except SmsPermanentError as error:
+        raise SendError(str(error), permanent=True) from error
+    except SmsTemporaryError as error:
+        raise SendError(str(error)) from error

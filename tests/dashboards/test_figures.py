@@ -1,0 +1,252 @@
+"""Each dashboard figure equals a value computed by hand on a small, fixed data set.
+
+The data set (local time, Asia/Shanghai) lies on three days D, D+1, D+2 ending a week ago:
+- station A (circles `plaza` and `works`), station B (circle `lake`);
+- `plaza`: a fight dispatched after 2 min, arrived 6 min later, resolved after 30 min; a theft
+  dispatched after 4 min, arrived 10 min later, resolved after 20 min; a drunk found by a patrol
+  (arrived 1 min after the report, NO dispatch), resolved after 10 min;
+- `works`: a P1 dispute still reported (open) and one cancelled traffic incident;
+- `lake`: one water rescue (station B), dispatched after 1 min, arrived 3 min later;
+- one fight on day D-3 (the previous period) in `plaza`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from incidents import rollups
+from incidents.choices import Category, IncidentStatus, Priority, Source, TipStatus
+from patrols.choices import DutyState
+from patrols.models import TeamStateChange
+from portal.dashboards import figures
+from portal.dashboards.figures import Scope, date_period
+from portal.roles import Role
+from tests.factories import (
+    CircleFactory,
+    HazardFactory,
+    IncidentFactory,
+    ShiftFactory,
+    StationFactory,
+    TeamFactory,
+    TipFactory,
+    square,
+    user_with_role,
+)
+
+MIN = timedelta(minutes=1)
+
+
+def local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=rollups.local_zone())
+
+
+class Data:
+    pass
+
+
+@pytest.fixture
+def data(db) -> Data:
+    d = Data()
+    d.day = timezone.localdate() - timedelta(days=9)  # D; the period is D … D+2
+    d.period = date_period(d.day, d.day + timedelta(days=2))
+    d.a = StationFactory(name="五里亭派出所", code="wlt")
+    d.b = StationFactory(name="东湖派出所", code="dh")
+    d.plaza = CircleFactory(station=d.a, name="平安商业圈", boundary=square(119.55, 26.66))
+    d.works = CircleFactory(station=d.a, name="和谐工业圈", boundary=square(119.535, 26.672, 0.004))
+    d.lake = CircleFactory(station=d.b, name="绿色生态圈", boundary=square(119.575, 26.652))
+    d.staff = user_with_role(Role.SUB_BUREAU_STAFF, username="bureau", station=None)
+    d.commander = user_with_role(Role.STATION_COMMANDER, username="wlt", station=d.a)
+    d.commander_b = user_with_role(Role.STATION_COMMANDER, username="dh", station=d.b)
+
+    def incident(circle, category, reported, *, priority=Priority.P2, dispatch=None, arrive=None, resolve=None,
+                 status=None, source=Source.CALL_110, lat=26.66, lng=119.55):  # fmt: skip
+        dispatched = reported + dispatch if dispatch is not None else None
+        arrived = (dispatched or reported) + arrive if arrive is not None else None
+        resolved = arrived + resolve if resolve is not None else None
+        if status is None:
+            status = (
+                IncidentStatus.RESOLVED
+                if resolved
+                else IncidentStatus.ON_SCENE
+                if arrived
+                else IncidentStatus.DISPATCHED
+                if dispatched
+                else IncidentStatus.REPORTED
+            )
+        return IncidentFactory(
+            station=circle.station,
+            circle=circle,
+            category=category,
+            priority=priority,
+            source=source,
+            status=status,
+            occurred_at=reported - MIN,
+            reported_at=reported,
+            first_dispatched_at=dispatched,
+            first_arrived_at=arrived,
+            resolved_at=resolved,
+            lat=lat,
+            lng=lng,
+        )
+
+    d1, d2 = d.day, d.day + timedelta(days=1)
+    # plaza: Monday-ish night peak, whatever the weekday: hours 22 and 23 of D
+    d.fight = incident(d.plaza, Category.FIGHT, local(d1, 22, 10), dispatch=2 * MIN, arrive=6 * MIN, resolve=30 * MIN)
+    d.theft = incident(
+        d.plaza, Category.THEFT, local(d1, 23, 10), priority=Priority.P3, dispatch=4 * MIN, arrive=10 * MIN,
+        resolve=20 * MIN,
+    )  # fmt: skip
+    d.drunk = incident(
+        d.plaza, Category.DRUNK_DISORDERLY, local(d2, 23, 30), arrive=MIN, resolve=10 * MIN,
+        source=Source.PATROL_DISCOVERY,
+    )  # fmt: skip
+    d.dispute = incident(d.works, Category.DISPUTE, local(d2, 9, 5), priority=Priority.P1, lat=26.672, lng=119.535)
+    d.traffic = incident(
+        d.works, Category.TRAFFIC, local(d2, 10, 0), status=IncidentStatus.CANCELLED, lat=26.672, lng=119.535
+    )
+    d.rescue = incident(
+        d.lake, Category.WATER_RESCUE, local(d1, 15, 0), priority=Priority.P1, dispatch=MIN, arrive=3 * MIN,
+        lat=26.652, lng=119.575,
+    )  # fmt: skip
+    d.earlier = incident(d.plaza, Category.FIGHT, local(d.day - timedelta(days=3), 21, 0), dispatch=MIN, arrive=MIN)
+    rollups.rebuild()
+    return d
+
+
+def test_incidents_by_category_and_priority_with_the_previous_period(data):
+    result = figures.incidents_by_kind(data.staff, data.period, Scope())
+    assert result["total"] == 6
+    assert result["previous_total"] == 1
+    by_category = {c["value"]: (c["count"], c["previous"]) for c in result["categories"]}
+    assert by_category[Category.FIGHT] == (1, 1)
+    assert by_category[Category.THEFT] == (1, 0)
+    assert by_category[Category.WATER_RESCUE] == (1, 0)
+    assert by_category[Category.FRAUD] == (0, 0)
+    by_priority = {p["value"]: p["count"] for p in result["priorities"]}
+    assert by_priority == {Priority.P1: 2, Priority.P2: 3, Priority.P3: 1, Priority.P4: 0}
+    by_circle = {c["label"]: c["count"] for c in result["circles"]}
+    assert by_circle == {"平安商业圈": 3, "和谐工业圈": 2, "绿色生态圈": 1}
+
+
+def test_a_commander_counts_only_the_own_station_even_with_an_empty_scope(data):
+    result = figures.incidents_by_kind(data.commander, data.period, Scope())
+    assert result["total"] == 5
+    assert {c["label"] for c in result["circles"]} == {"平安商业圈", "和谐工业圈"}
+    other = figures.incidents_by_kind(data.commander, data.period, Scope(station_id=data.b.pk))
+    assert other["total"] == 0
+    assert figures.intervals(data.commander, data.period, Scope(station_id=data.b.pk))["overall"]["travel"]["n"] == 0
+
+
+def test_heat_grid_puts_each_incident_at_its_local_hour_and_weekday(data):
+    result = figures.heat_grid(data.staff, data.period, Scope(circle_id=data.plaza.pk))
+    d1, d2 = data.day.isoweekday(), (data.day + timedelta(days=1)).isoweekday()
+    grid = result["grid"]
+    # occurred one minute before the report: 22:09, 23:09 on D and 23:29 on D+1
+    assert grid[d1 - 1][22] == 1
+    assert grid[d1 - 1][23] == 1
+    assert grid[d2 - 1][23] == 1
+    assert sum(map(sum, grid)) == 3
+    assert result["max"] == 1
+
+
+def test_intervals_per_circle_are_nearest_rank_and_an_arrival_without_dispatch_has_no_travel_time(data):
+    result = figures.intervals(data.staff, data.period, Scope())
+    plaza = next(c for c in result["circles"] if c["id"] == data.plaza.pk)
+    # travel: fight 6, theft 10 (the drunk was found by a patrol: no dispatch, no travel time)
+    assert plaza["travel"]["n"] == 2
+    assert plaza["travel"]["median"] == 6 * 60
+    assert plaza["travel"]["p90"] == 10 * 60
+    # queue: 2, 4
+    assert (plaza["queue"]["median"], plaza["queue"]["p90"]) == (120, 240)
+    # response (report -> arrival): 8, 14, and 1 for the drunk
+    assert plaza["response"]["n"] == 3
+    assert (plaza["response"]["median"], plaza["response"]["p90"]) == (8 * 60, 14 * 60)
+    # on scene: 30, 20, 10
+    assert (plaza["on_scene"]["median"], plaza["on_scene"]["p90"]) == (20 * 60, 30 * 60)
+    works = next(c for c in result["circles"] if c["id"] == data.works.pk)
+    assert works["travel"]["n"] == 0 and works["travel"]["median"] is None
+    # overall travel: 6, 10 and the lake's 3
+    assert result["overall"]["travel"]["n"] == 3
+    assert result["overall"]["travel"]["median"] == 6 * 60
+
+
+def test_backlog_counts_open_incidents_by_age_since_the_report(data):
+    now = timezone.now()
+    IncidentFactory(station=data.a, circle=data.plaza, reported_at=now - 30 * MIN)
+    IncidentFactory(station=data.a, circle=data.plaza, reported_at=now - 2 * timedelta(hours=1))
+    result = figures.backlog(data.staff, data.period, Scope(), now=now)
+    counts = [b["count"] for b in result["buckets"]]
+    # the dispute reported on D (over a week ago) and the incident dispatched on D (the lake's rescue is on scene)
+    assert counts == [1, 1, 0, 0, 3]
+    assert result["total"] == 5
+
+
+def test_teams_on_duty_patrol_hours_and_the_share_of_patrol_and_response_time(data):
+    team = TeamFactory(station=data.a, circle=data.plaza, duty_state=DutyState.RESPONDING)
+    TeamFactory(station=data.b, circle=data.lake, duty_state=DutyState.PATROLLING)
+    start = data.period.start
+    ShiftFactory(team=team, starts_at=start + timedelta(hours=8), ends_at=start + timedelta(hours=12))
+    ShiftFactory(team=team, starts_at=start - timedelta(hours=2), ends_at=start + timedelta(hours=1))  # 1 h inside
+    TeamStateChange.objects.create(
+        team=team, from_state="off_duty", to_state="patrolling", at=start - timedelta(hours=1)
+    )
+    TeamStateChange.objects.create(
+        team=team, from_state="patrolling", to_state="responding", at=start + timedelta(hours=3)
+    )
+    TeamStateChange.objects.create(
+        team=team, from_state="responding", to_state="off_duty", at=start + timedelta(hours=4)
+    )
+    result = figures.teams(data.commander, data.period, Scope(station_id=data.a.pk))
+    assert result["on_duty"] == 1
+    assert (result["patrolling"], result["responding"]) == (0, 1)
+    assert result["shift_hours"] == 5.0
+    assert (result["patrol_hours"], result["response_hours"]) == (3.0, 1.0)
+    assert result["patrol_share_pct"] == 75.0
+
+
+def test_tips_and_hazards(data):
+    at = data.period.start + timedelta(hours=5)
+    TipFactory(station=data.a, received_at=at)
+    TipFactory(station=data.a, received_at=at, status=TipStatus.VERIFIED)
+    TipFactory(station=data.a, received_at=at, status=TipStatus.CONVERTED, incident=data.dispute)
+    TipFactory(station=data.b, received_at=at, status=TipStatus.CONVERTED, incident=data.rescue)
+    TipFactory(station=data.a, received_at=data.period.end + timedelta(hours=1))
+    assert figures.tips(data.commander, data.period, Scope()) == {
+        "received": 3,
+        "verified": 2,
+        "converted": 1,
+        "conversion_pct": 33.3,
+    }
+    today = timezone.localdate()
+    HazardFactory(station=data.a, due_date=today - timedelta(days=1))
+    HazardFactory(station=data.a, due_date=today + timedelta(days=1))
+    HazardFactory(station=data.b, due_date=today - timedelta(days=1))
+    result = figures.hazards(data.commander, data.period, Scope(), today=today)
+    assert (result["open"], result["overdue"]) == (2, 1)
+
+
+def test_hotspots_rank_grid_cells(data):
+    result = figures.hotspots(data.staff, data.period, Scope())
+    top = result["cells"][0]
+    assert top["count"] == 3  # the plaza's three incidents share a point
+    assert top["cell"] == rollups.geo.grid_cell(26.66, 119.55)
+    min_lng, min_lat, max_lng, max_lat = top["bbox"]
+    assert min_lat <= 26.66 <= max_lat and min_lng <= 119.55 <= max_lng
+
+
+def test_a_custom_range_with_partial_days_reads_the_raw_table_for_them(data):
+    """[D 22:00, D+1 23:15): D's 22:09 and 23:09, D+1's 09:04 and 09:59; outside: D+1's 23:29, D's 14:59."""
+    start = local(data.day, 22, 0)
+    end = local(data.day + timedelta(days=1), 23, 15)
+    period = figures.Period(start, end)
+    assert period.whole_days() is None
+    assert figures.incidents_by_kind(data.staff, period, Scope())["total"] == 4
+    wide = figures.Period(local(data.day, 22, 0), local(data.day + timedelta(days=2), 9, 30))
+    assert wide.whole_days() == (data.day + timedelta(days=1), data.day + timedelta(days=2))
+    # D 22:09, 23:09; all of D+1 (drunk 23:29, dispute 09:04, traffic 09:59); D+2 until 09:30: nothing
+    assert figures.incidents_by_kind(data.staff, wide, Scope())["total"] == 5
+    heat = figures.heat_grid(data.staff, wide, Scope())
+    assert sum(map(sum, heat["grid"])) == 5

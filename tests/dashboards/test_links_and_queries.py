@@ -1,0 +1,154 @@
+"""Chart segments link to exactly the incidents they count; each panel runs a pinned number of queries; the pages."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.choices import Category
+from portal.dashboards import figures
+from portal.dashboards.figures import Scope, preset_period
+from portal.roles import sees_all_stations
+from tests.dashboards.test_figures import data  # noqa: F401  (the shared data set)
+from tests.factories import IncidentFactory
+
+
+def list_count(client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.context["paginator"].count
+
+
+def segments(result_kinds, heat, intervals, backlog, hotspots):
+    """(count, url) of every chart segment that counts incidents."""
+    for c in [*result_kinds["categories"], *result_kinds["priorities"], *result_kinds["circles"]]:
+        yield c["count"], c["url"]
+        for per_category in c.get("categories", {}).values():
+            yield per_category["count"], per_category["url"]
+    yield result_kinds["total"], result_kinds["url"]
+    yield result_kinds["previous_total"], result_kinds["previous_url"]
+    for cell in heat["cells"]:
+        if cell["count"]:
+            yield cell["count"], cell["url"]
+    for circle in [intervals["overall"], *intervals["circles"]]:
+        for name in ("queue", "travel", "response", "on_scene"):
+            yield circle[name]["n"], circle[name]["url"]
+    for bucket in backlog["buckets"]:
+        yield bucket["count"], bucket["url"]
+    for cell in hotspots["cells"]:
+        yield cell["count"], cell["url"]
+
+
+@pytest.mark.parametrize("who", ["staff", "commander"])
+def test_every_segment_links_to_a_list_with_as_many_incidents_as_it_counts(client, data, who):  # noqa: F811
+    user = getattr(data, who)
+    client.force_login(user)
+    scope = Scope(station_id=None if who == "staff" else data.a.pk)
+    period = data.period
+    checked = 0
+    for count, url in segments(
+        figures.incidents_by_kind(user, period, scope),
+        figures.heat_grid(user, period, scope),
+        figures.intervals(user, period, scope),
+        figures.backlog(user, period, scope),
+        figures.hotspots(user, period, scope),
+    ):
+        assert list_count(client, url) == count, url
+        checked += 1
+    assert checked > 50
+
+
+def test_links_of_a_custom_range_with_partial_days_match_too(client, data):  # noqa: F811
+    client.force_login(data.staff)
+    period = figures.Period(data.period.start + timedelta(hours=22), data.period.end - timedelta(hours=14, minutes=30))
+    kinds = figures.incidents_by_kind(data.staff, period, Scope())
+    assert kinds["total"] > 0
+    for c in kinds["categories"]:
+        assert list_count(client, c["url"]) == c["count"]
+    for cell in figures.heat_grid(data.staff, period, Scope())["cells"]:
+        if cell["count"]:
+            assert list_count(client, cell["url"]) == cell["count"]
+
+
+# --- query counts --------------------------------------------------------------------------------
+
+PANEL_QUERIES = {
+    "incidents_by_kind": 3,  # circles, this period's rollups, the previous period's
+    "heat_grid": 1,
+    "intervals": 2,  # day rollups, circles
+    "backlog": 1,
+    "teams": 4,  # states, shifts, the state at the start, the changes
+    "tips": 1,
+    "mediation": 1,
+    "hazards": 1,
+    "hotspots": 1,
+}
+
+
+@pytest.mark.parametrize("panel", sorted(PANEL_QUERIES))
+@pytest.mark.parametrize("key", ["today", "30d"])
+def test_each_panel_runs_a_fixed_number_of_queries(data, django_assert_num_queries, panel, key):  # noqa: F811
+    for _n in range(20):  # more data does not mean more queries
+        IncidentFactory(station=data.a, circle=data.plaza, category=Category.FRAUD, reported_at=timezone.now())
+    user = data.commander
+    sees_all_stations(user)  # the roles are read once per request, not per panel
+    with django_assert_num_queries(PANEL_QUERIES[panel]):
+        getattr(figures, panel)(user, preset_period(key), Scope(station_id=data.a.pk))
+
+
+def test_a_partial_day_adds_one_query_per_piece(data, django_assert_num_queries):  # noqa: F811
+    period = figures.Period(data.period.start + timedelta(hours=3), data.period.end - timedelta(hours=3))
+    sees_all_stations(data.staff)
+    with django_assert_num_queries(1 + 2):  # the whole days' rollups, and the raw rows of each end
+        figures.heat_grid(data.staff, period, Scope())
+
+
+# --- the pages ------------------------------------------------------------------------------------
+
+
+def test_a_commander_sees_only_the_own_station_on_both_pages(client, data):  # noqa: F811
+    client.force_login(data.commander)
+    for name in ("dashboards:commander", "dashboards:overview"):
+        response = client.get(reverse(name), {"period": "custom", "start": data.day, "end": data.day + timedelta(2)})
+        assert response.status_code == 200
+        assert response.context["data"]["kinds"]["total"] == 5
+        html = response.content.decode()
+        assert "绿色生态圈" not in html and "东湖派出所" not in html
+    # asking for the other station is not even possible: the field is not there
+    response = client.get(reverse("dashboards:commander"), {"station": data.b.pk})
+    assert response.context["scope"].station_id == data.a.pk
+
+
+def test_staff_see_the_three_circles_side_by_side(client, data):  # noqa: F811
+    client.force_login(data.staff)
+    response = client.get(
+        reverse("dashboards:overview"), {"period": "custom", "start": data.day, "end": data.day + timedelta(2)}
+    )
+    assert response.status_code == 200
+    assert [c["label"] for c in response.context["data"]["kinds"]["circles"]] == [
+        "平安商业圈",
+        "和谐工业圈",
+        "绿色生态圈",
+    ]
+    assert len(response.context["circle_heat"]) == 3
+    html = response.content.decode()
+    assert 'id="dashboard-charts"' in html and "<script>" not in html
+
+
+def test_a_bad_range_is_refused_with_a_message(client, data):  # noqa: F811
+    client.force_login(data.staff)
+    response = client.get(reverse("dashboards:commander"), {"period": "custom", "start": "2025-02-01"})
+    assert response.status_code == 400
+    assert "Give both dates of the custom range." in response.content.decode()
+    response = client.get(
+        reverse("dashboards:commander"), {"period": "custom", "start": "2025-02-03", "end": "2025-02-01"}
+    )
+    assert response.status_code == 400
+
+
+def test_a_user_without_the_incident_permission_gets_403(client, no_role_user):
+    client.force_login(no_role_user)
+    assert client.get(reverse("dashboards:commander")).status_code == 403
