@@ -52,6 +52,11 @@ HEADER_COMMENTS = [
 # msgid -> translation. For a plural entry the key is the singular msgid and the value fills msgstr[0]
 # (zh has one plural form). For an entry with a context the key is "context\x04msgid".
 TRANSLATIONS: dict[str, str] = {
+    # --- API ---------------------------------------------------------------------------------
+    "Give true or false.": "请填写 true 或 false。",
+    "Select a valid choice. %(value)s is not one of the available choices.": "请选择有效的选项。%(value)s 不在可选范围内。",
+    "Unknown format: choose one of %(formats)s.": "未知格式：请从 %(formats)s 中选择。",
+    "Not found.": "未找到。",
     # --- incidents: choices -------------------------------------------------------------------
     "Incidents": "警情",
     "Dispute": "纠纷",
