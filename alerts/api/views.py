@@ -24,6 +24,7 @@ from .serializers import AlertSerializer
 
 
 class AlertViewSet(ScopedReadOnlyViewSet):
+    read_scope = TokenScope.ALERTS_READ.value
     queryset = Alert.objects.select_related("station", "references").order_by("-created_at", "-pk")
     serializer_class = AlertSerializer
     filterset_fields = ["kind", "state", "msg_type", "station"]

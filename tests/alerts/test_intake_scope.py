@@ -88,3 +88,14 @@ class IntakeScopeTests:
         response = post(token(commander), body)
         assert response.status_code == 400 and "urgency" in response.json()
         assert not Alert.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("path", "scope"), [("/api/v1/alerts/", "alerts:read"), ("/api/v1/responsibility-zones/", "party:read")]
+)
+def test_alert_and_party_lists_need_their_read_scope(client, commander, path, scope):
+    """A token reads alerts or the party organisation only with that scope."""
+    _token, with_scope = token_create(user=commander, name="with", scopes=[scope], days=30)
+    _token, without = token_create(user=commander, name="without", scopes=["incidents:read"], days=30)
+    assert client.get(path, headers={"Authorization": f"Bearer {with_scope}"}).status_code == 200
+    assert client.get(path, headers={"Authorization": f"Bearer {without}"}).status_code == 403
