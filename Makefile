@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install migrate seed lint format messages check worker beat clean
+.PHONY: run test bench bench-quick install migrate seed lint format messages check worker beat clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,15 @@ run: $(STAMP)
 ## The whole suite. PostgreSQL/Redis/browser tests skip (and say so) unless their services are configured.
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Benchmarks against their floors and naive baselines (docs/benchmarks.md). Need DATABASE_URL (PostgreSQL)
+## and REDIS_URL; the data goes to a database of its own, portal_bench. Full: 1,000,000 incidents.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## The same on ~20,000 incidents in about a minute (CI: fails only if a query count regresses, never on a time).
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -288,7 +288,7 @@ def dashboards(ctx) -> list[dict]:
         for panel in PANELS:
             fn = getattr(figures, panel)
 
-            def portal(fn=fn, period=period):
+            def portal(fn=fn, period=period, scope=scope):
                 return fn(user, period, scope)
 
             portal()  # once first: what a panel caches per process (table names) is not read again
@@ -368,15 +368,15 @@ def map_layer(ctx) -> list[dict]:
     user = ctx["user"]
     bbox = _viewport()
     bbox_param = ",".join(f"{v:.7f}" for v in bbox)
+    categories = {k: str(v) for k, v in Category.choices}
+    statuses = {k: str(v) for k, v in IncidentStatus.choices}
+    priorities = {k: str(v) for k, v in Priority.choices}
+    table = Incident._meta.db_table
     out = []
     for period in ("7d", "30d"):
         url = reverse("incidents:incident_geojson") + f"?period={period}&bbox={bbox_param}"
         since = timezone.now() - PERIODS[period]
         in_view = Incident.objects.filter(occurred_at__gte=since).in_bbox(*bbox).count()
-        categories = {k: str(v) for k, v in Category.choices}
-        statuses = {k: str(v) for k, v in IncidentStatus.choices}
-        priorities = {k: str(v) for k, v in Priority.choices}
-        table = Incident._meta.db_table
 
         def portal(url=url):
             response = client.get(url)

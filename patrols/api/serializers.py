@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from portal.api.fields import AbsoluteURLField, MaskedField
+from portal.api.fields import MaskedField, PageLinkField
 
 from ..models import Camera, Informant, Member, PatrolCircle, PatrolPost, PatrolShift, PatrolTeam, Station
 
@@ -21,7 +21,7 @@ class CircleSerializer(serializers.ModelSerializer):
     geometry = serializers.JSONField(source="boundary", read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     station = StationBriefSerializer(read_only=True)
-    url = AbsoluteURLField(source="get_absolute_url", read_only=True)
+    url = PageLinkField(source="get_absolute_url")
 
     class Meta:
         model = PatrolCircle
@@ -43,7 +43,7 @@ class CircleSerializer(serializers.ModelSerializer):
 
 class PostSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    url = AbsoluteURLField(source="get_absolute_url", read_only=True)
+    url = PageLinkField(source="get_absolute_url")
 
     class Meta:
         model = PatrolPost
@@ -64,7 +64,7 @@ class PostSerializer(serializers.ModelSerializer):
 
 class CameraSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
-    url = AbsoluteURLField(source="get_absolute_url", read_only=True)
+    url = PageLinkField(source="get_absolute_url")
 
     class Meta:
         model = Camera
@@ -88,7 +88,7 @@ class CameraSerializer(serializers.ModelSerializer):
 
 class TeamSerializer(serializers.ModelSerializer):
     duty_state_label = serializers.CharField(source="get_duty_state_display", read_only=True)
-    url = AbsoluteURLField(source="get_absolute_url", read_only=True)
+    url = PageLinkField(source="get_absolute_url")
     lat = serializers.SerializerMethodField()
     lng = serializers.SerializerMethodField()
 

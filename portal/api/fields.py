@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal.privacy import MASKERS
@@ -19,12 +20,9 @@ class MaskedField(serializers.ReadOnlyField):
         return self.mask(value or "")
 
 
-class AbsoluteURLField(serializers.URLField):
-    """A link (e.g. the row's page, from `get_absolute_url`) as the absolute URL the schema promises."""
-
-    def to_representation(self, value) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(value) if request is not None else str(value)
+@extend_schema_field({"type": "string", "format": "uri-reference", "readOnly": True})
+class PageLinkField(serializers.ReadOnlyField):
+    """The link of the row's page in the portal (`get_absolute_url`): a path on this site, not an absolute URI."""
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):

@@ -1,8 +1,9 @@
 """Property-based tests of the API against its own live OpenAPI schema (issue 4), with schemathesis.
 
 The schema is fetched from the running application (`/api/schema/`, through `portal.wsgi` in-process, so
-the requests use pytest-django's test database), and every operation of `/api/v1/` is called with at least
-50 generated requests in each of two modes:
+the requests use pytest-django's test database), and every operation of `/api/v1/` is called with 50
+generated requests (Hypothesis' `max_examples`, drawn from both modes) plus schemathesis' deterministic
+coverage cases (boundary and invalid values of each parameter, also in both modes):
 
 - positive: valid requests; the answer must not be a server error, must match the documented status
   codes, content types and response schemas;
@@ -70,8 +71,12 @@ def _load_schema():
 
     loaded = schemathesis.openapi.from_wsgi("/api/schema/", application)
     loaded.hook(map_path_parameters)
-    # Not part of this run (they belong to the alerts and party-organisation apps, tested there):
-    return loaded.exclude(path_regex=r"^/api/v1/(alerts|responsibility-zones|vanguard-posts)/")
+    # 412 is a refusal too: an action's If-Match naming another version is refused before its body is read
+    rejection = loaded.config.checks.negative_data_rejection
+    rejection.expected_statuses = [*rejection.expected_statuses, "412"]
+    # Left out until the alerts app fixes it (reported to the lead): the weather-warning intake answers an
+    # unknown `?format=` with an undocumented 404 (its view isn't built on portal.api.views, which answers 400).
+    return loaded.exclude(method="POST", path="/api/v1/alerts/intake/")
 
 
 schema = _load_schema()
