@@ -57,6 +57,7 @@ TRANSLATIONS: dict[str, str] = {
     "Select a valid choice. %(value)s is not one of the available choices.": "请选择有效的选项。%(value)s 不在可选范围内。",
     "Unknown format: choose one of %(formats)s.": "未知格式：请从 %(formats)s 中选择。",
     "Not found.": "未找到。",
+    "Give this parameter once.": "此参数只能给一次。",
     # --- incidents: choices -------------------------------------------------------------------
     "Incidents": "警情",
     "Dispute": "纠纷",

@@ -53,13 +53,17 @@ def parse_etags(header: str) -> list[str]:
     return tags
 
 
+MULTI_VALUED_FILTERS = (django_filters.MultipleChoiceFilter, django_filters.ModelMultipleChoiceFilter)
+
+
 class StrictFilterBackend(DjangoFilterBackend):
     """django-filter, with two holes of its form fields closed (an empty value still means "any"):
 
     - a yes/no filter given anything but true or false is a 400 (the form field reads what it doesn't
       know, `?is_active=maybe`, as "any", which would silently answer an unfiltered list);
     - an id beyond the range of the database's integers is a 400 (a multiple-choice filter puts it in
-      an `IN (...)` that SQLite can't bind: a 500).
+      an `IN (...)` that SQLite can't bind: a 500);
+    - a single-valued filter given more than once is a 400 (the form would silently read the last).
     """
 
     def get_filterset(self, request, queryset, view):
@@ -69,7 +73,9 @@ class StrictFilterBackend(DjangoFilterBackend):
         errors = {}
         for name, filter_ in filterset.filters.items():
             values = [value for value in request.query_params.getlist(name) if value != ""]
-            if values and isinstance(filter_, django_filters.BooleanFilter):
+            if len(request.query_params.getlist(name)) > 1 and not isinstance(filter_, MULTI_VALUED_FILTERS):
+                errors[name] = [_("Give this parameter once.")]
+            elif values and isinstance(filter_, django_filters.BooleanFilter):
                 widget = filter_.field.widget
                 if any(
                     value.lower() not in ("true", "false")

@@ -176,4 +176,7 @@ def auth_headers(seeded, settings):
     ],
 )
 def test_api_conforms_to_its_schema(case, auth_headers):
-    case.call_and_validate(headers=auth_headers, checks=CHECKS)
+    # A case that brings its own Authorization header tests a bad credential: send it as generated
+    # (replacing it with the good token would make schemathesis expect a rejection of a valid request).
+    own_credential = any(name.lower() == "authorization" for name in (case.headers or {}))
+    case.call_and_validate(headers={} if own_credential else auth_headers, checks=CHECKS)

@@ -106,3 +106,10 @@ def test_a_timeline_entry_that_is_no_status_change_has_empty_statuses_as_documen
     schema = client_.get("/api/schema/?format=json").json()
     event = schema["components"]["schemas"]["IncidentEvent"]["properties"]["to_status"]
     assert any("" in (part.get("enum") or []) for part in event.get("oneOf", [event])) or "" in str(event)
+
+
+def test_a_single_valued_filter_given_twice_is_a_400(client_):
+    """`?q=a&q=b` would silently search for "b": the API says to give it once."""
+    response = client_.get("/api/v1/stations/?q=a&q=b")
+    assert response.status_code == 400
+    assert "q" in response.json()["errors"]
