@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from patrols.models import PatrolCircle, PatrolTeam, Station
 from portal import geo
+from portal.filters import UTCIsoDateTimeFilter
 
 from .choices import OPEN_STATUSES, Category, IncidentStatus, Priority, Source
 from .models import Incident
@@ -73,19 +74,11 @@ class IncidentFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_q", help_text=_("Number, summary or address contains this.")
     )
-    occurred_after = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="gte", label=_("Occurred from")
-    )
-    occurred_before = django_filters.IsoDateTimeFilter(
-        field_name="occurred_at", lookup_expr="lt", label=_("Occurred before")
-    )
-    reported_after = django_filters.IsoDateTimeFilter(
-        field_name="reported_at", lookup_expr="gte", label=_("Reported from")
-    )
-    reported_before = django_filters.IsoDateTimeFilter(
-        field_name="reported_at", lookup_expr="lt", label=_("Reported before")
-    )
-    updated_since = django_filters.IsoDateTimeFilter(
+    occurred_after = UTCIsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte", label=_("Occurred from"))
+    occurred_before = UTCIsoDateTimeFilter(field_name="occurred_at", lookup_expr="lt", label=_("Occurred before"))
+    reported_after = UTCIsoDateTimeFilter(field_name="reported_at", lookup_expr="gte", label=_("Reported from"))
+    reported_before = UTCIsoDateTimeFilter(field_name="reported_at", lookup_expr="lt", label=_("Reported before"))
+    updated_since = UTCIsoDateTimeFilter(
         field_name="updated_at",
         lookup_expr="gte",
         label=_("Updated since"),

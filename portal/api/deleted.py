@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 
+from portal.filters import UTCIsoDateTimeFilter
 from portal.models import DeletedRecord, TokenScope
 from portal.sync import SYNCED_MODELS
 
@@ -25,7 +26,7 @@ class DeletedRecordSerializer(serializers.ModelSerializer):
 
 
 class DeletedRecordFilterSet(django_filters.FilterSet):
-    since = django_filters.IsoDateTimeFilter(
+    since = UTCIsoDateTimeFilter(
         field_name="deleted_at", lookup_expr="gte", help_text="Deleted at or after this time."
     )
     model = django_filters.ChoiceFilter(

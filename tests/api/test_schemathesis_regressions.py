@@ -113,3 +113,10 @@ def test_a_single_valued_filter_given_twice_is_a_400(client_):
     response = client_.get("/api/v1/stations/?q=a&q=b")
     assert response.status_code == 400
     assert "q" in response.json()["errors"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/deleted/?since=", "/api/v1/incidents/?updated_since="])
+def test_a_time_with_an_offset_postgresql_cannot_hold_is_compared_in_utc(client_, path):
+    """`+16:45` is a valid ISO offset that PostgreSQL refuses (±15:59): the API compares in UTC, no 500."""
+    response = client_.get(path + "2026-05-13T07:57:24%2B16:45")
+    assert response.status_code == 200
