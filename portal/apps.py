@@ -32,6 +32,6 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from . import signals, sync  # noqa: F401
+        from . import checks, signals, sync  # noqa: F401
 
         sync.connect()

@@ -191,3 +191,23 @@ class SecurityHeaderTests:
             timeout=120,
         )
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_without_a_secret_key_a_deployment_is_refused_but_makemigrations_runs(tmp_path):
+    """DEBUG off and no SECRET_KEY: `check --deploy` reports portal.E001 and the WSGI app won't load."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    env.update(DEBUG="false", DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3", ALLOWED_HOSTS="portal.example")
+
+    def run(*args):
+        return subprocess.run([sys.executable, *args], cwd=root, env=env, capture_output=True, text=True, timeout=120)
+
+    check = run("manage.py", "check", "--deploy")
+    assert check.returncode != 0 and "portal.E001" in check.stderr
+    assert run("-c", "import portal.wsgi").returncode != 0
+    assert run("manage.py", "makemigrations", "--check", "--dry-run").returncode == 0
