@@ -77,7 +77,6 @@ def load(count: int, years: float, out) -> float:
     from django.db import connection
 
     started = time.monotonic()
-    call_command("migrate", "--noinput", verbosity=0)
     call_command("seed_demo", "--incidents", "0", stdout=out)
     call_command("generate_incidents", "--count", str(count), "--years", str(years), stdout=out)
     with connection.cursor() as cursor:
@@ -238,6 +237,9 @@ def main(argv: list[str] | None = None) -> int:
     if connection.vendor != "postgresql":
         return fail("DATABASE_URL does not name PostgreSQL.")
     setup_test_environment()  # the test client's response.context etc.; DEBUG stays off
+    from django.core.management import call_command
+
+    call_command("migrate", "--noinput", verbosity=0)  # a reused database gets the code's newer migrations
     if needs_load:
         print(f"Loading {conf['count']:,} incidents over {conf['years']} years into {name} …", flush=True)
         seconds = load(conf["count"], conf["years"], sys.stdout)

@@ -1,0 +1,20 @@
+"""What every scenario shares: the failure list (query counts) and the report row."""
+
+from __future__ import annotations
+
+
+class QueryCountError(AssertionError):
+    pass
+
+
+#: the query counts that regressed in this run (the runner fails at the end, after writing the results)
+FAILURES: list[str] = []
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        FAILURES.append(message)
+
+
+def row(scenario, variant, m, **extra) -> dict:
+    return {"scenario": scenario, "variant": variant, **m.as_dict(), **extra}
