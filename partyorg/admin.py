@@ -49,6 +49,11 @@ class PartyMemberAdmin(PartyAdmin):
     list_select_related = ["member", "branch", "group"]
     search_fields = ["member__name", "member__badge_number"]
 
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # taking a member off the roll goes through `party_member_remove` (the member's page, "Remove"):
+        # a bare delete would leave `Member.is_party_member` set and skip the secondments check
+        return False
+
 
 @admin.register(ResponsibilityZone)
 class ZoneAdmin(PartyAdmin):

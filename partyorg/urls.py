@@ -28,7 +28,7 @@ urlpatterns = [
     path("stations/<int:pk>/", views.StationOverviewView.as_view(), name="station_overview"),
     *_crud("branch", "branches", "Branch"),
     *_crud("group", "groups", "Group"),
-    *_crud("partymember", "members", "PartyMember"),
+    *_crud("partymember", "members", "PartyMember", remove=("<int:pk>/remove/", views.PartyMemberRemoveView)),
     *_crud("zone", "zones", "Zone"),
     *_crud("vanguardpost", "vanguard-posts", "VanguardPost"),
     *_crud("duty", "rota", "Duty"),

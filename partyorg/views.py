@@ -18,13 +18,14 @@ from portal.generic import (
     ObjectCreateView,
     ObjectDetailView,
     ObjectListView,
+    ObjectRemoveView,
     ObjectUpdateView,
     Personal,
     RevealView,
 )
 from portal.roles import sees_all_stations
 
-from . import credit, filtersets, forms
+from . import credit, filtersets, forms, services
 from .models import (
     CommunityBranch,
     Partner,
@@ -138,6 +139,7 @@ class PartyMemberListView(ObjectListView):
 
 class PartyMemberDetailView(ObjectDetailView):
     model = PartyMember
+    removable = True
     select_related = ("member", "branch", "group")
     fields = [Column("member", link="member"), "role", "branch", "group", "joined_on"]
 
@@ -158,6 +160,29 @@ class PartyMemberDetailView(ObjectDetailView):
 
 
 PartyMemberCreateView, PartyMemberUpdateView = edit_views(PartyMember, forms.PartyMemberForm)
+
+
+class PartyMemberRemoveView(ObjectRemoveView):
+    """Take a member off the party roll (`services.party_member_remove`); refused while secondments exist."""
+
+    model = PartyMember
+    select_related = ("member", "branch")
+    title = _("Take %(object)s off the party roll")
+    question = _("Take %(object)s off the party roll? The patrol member stays; they are no longer a party member.")
+    success_message = _("%(object)s was taken off the party roll.")
+
+    def remove(self, obj, *, by) -> None:
+        services.party_member_remove(party_member=obj, by=by)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context.update(
+            zones=ResponsibilityZone.objects.visible_to(user).filter(members=self.object),
+            vanguard_posts=VanguardPost.objects.visible_to(user).filter(members=self.object).select_related("post"),
+            duties=VanguardDuty.objects.visible_to(user).filter(member=self.object).count(),
+        )
+        return context
 
 
 # --- responsibility zones and vanguard posts ----------------------------------------------------------

@@ -21,12 +21,12 @@ from typing import Any
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.forms import ModelChoiceField
 from django.http import HttpResponseBadRequest
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.formats import date_format
@@ -182,6 +182,8 @@ class ScopedObjectMixin(LoginRequiredMixin, PermissionRequiredMixin):
     require_all_stations = False
     #: hide the "Add" button from station users (their create view has `require_all_stations`)
     create_requires_all_stations = False
+    #: the model has a remove page (`<stem>_remove`, an `ObjectRemoveView`): detail pages offer it
+    removable = False
     #: extra `select_related` / `prefetch_related` of the view's queryset
     select_related: tuple[str, ...] = ()
     prefetch_related: tuple[str, ...] = ()
@@ -217,6 +219,8 @@ class ScopedObjectMixin(LoginRequiredMixin, PermissionRequiredMixin):
             can_change=user.has_perm(f"{opts.app_label}.change_{opts.model_name}"),
             create_url_name=self.url_name("create"),
             update_url_name=self.url_name("update"),
+            can_remove=bool(self.removable) and user.has_perm(f"{opts.app_label}.delete_{opts.model_name}"),
+            remove_url_name=self.url_name("remove") if self.removable else "",
         )
         return context
 
@@ -389,6 +393,46 @@ class RevealView(ScopedObjectMixin, View):
     def get_template(self) -> str:
         # htmx swaps the fragment in place; a plain form post (no JavaScript) gets a whole page
         return self.template_name if getattr(self.request, "htmx", False) else "generic/revealed_page.html"
+
+
+class ObjectRemoveView(ScopedObjectMixin, DetailView):
+    """Confirm, then take a row away through its service (the subclass's `remove`): never a bare delete.
+
+    Needs the model's delete permission and the row in scope (404 otherwise). The service's
+    ValidationError is shown on the confirmation page and nothing is changed.
+    """
+
+    action = "delete"
+    template_name = "generic/object_confirm_remove.html"
+    title = _("Remove %(object)s")
+    question = _("Remove %(verbose_name)s “%(object)s”?")
+    success_message = _("%(verbose_name)s “%(object)s” was removed.")
+
+    def get_template_names(self):
+        opts = self.model._meta
+        return [f"{opts.app_label}/{opts.model_name}_confirm_remove.html", self.template_name]
+
+    def _words(self, text) -> str:
+        return text % {"verbose_name": self.model._meta.verbose_name, "object": self.object}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(title=self._words(self.title), question=self._words(self.question))
+        return context
+
+    def remove(self, obj, *, by) -> None:
+        """Call the model's service that removes `obj` (and whatever must go with it)."""
+        raise NotImplementedError
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            self.remove(self.object, by=request.user)
+        except ValidationError as error:
+            context = self.get_context_data(object=self.object, errors=error.messages)
+            return self.render_to_response(context, status=400)
+        messages.success(request, self._words(self.success_message).capitalize())
+        return redirect(self.url_name("list"))
 
 
 # --- URLs ----------------------------------------------------------------------------------------------
