@@ -7,8 +7,11 @@
    size reuses the data (`--fresh` rebuilds it).
 3. Runs the scenarios (`bench.scenarios`), each side by side with its floor and naive baseline in
    interleaved, shuffled rounds.
-4. Writes `bench/results/<mode>.json` and the Markdown table `bench/results/<mode>.md`, and prints it.
-   Exits non-zero if a query count regressed (never because of a time).
+4. Over HTTP (`bench.http`, `--http/--no-http`): gunicorn on loopback loaded by wrk, the incident list
+   against its floor and naive baseline (on unless `--only` leaves out the list).
+5. Writes `bench/results/<mode>.json`, the Markdown table `bench/results/<mode>.md` (and prints it) and
+   the chart `bench/results/<mode>.svg` (`bench.chart`).
+   Exits non-zero if a query count regressed or an HTTP run failed (never because of a time).
 """
 
 from __future__ import annotations
@@ -26,7 +29,18 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 
-QUICK = {"count": 20_000, "years": 1.0, "rounds": 20, "sync_rows": 5_000, "sync_rounds": 3, "deep_offset": 10_000}
+QUICK = {
+    "count": 20_000,
+    "years": 1.0,
+    "rounds": 20,
+    "sync_rows": 5_000,
+    "sync_rounds": 3,
+    "deep_offset": 10_000,
+    "http_seconds": 3,
+    "http_rounds": 1,
+    "broadcast_endpoints": 1_000,
+    "broadcast_rounds": 3,
+}
 FULL = {
     "count": 1_000_000,
     "years": 5.0,
@@ -34,6 +48,10 @@ FULL = {
     "sync_rows": 100_000,
     "sync_rounds": 3,
     "deep_offset": 100_000,
+    "http_seconds": 15,
+    "http_rounds": 5,
+    "broadcast_endpoints": 10_000,
+    "broadcast_rounds": 5,
 }
 
 
@@ -171,13 +189,27 @@ def markdown(report: dict) -> str:
             f"{_fmt(row.get('peak_kib'), 0)} | {size} | {goals} |"
         )
     if report.get("http"):
-        lines += ["", "Over HTTP (gunicorn on 127.0.0.1, wrk):", ""]
-        lines += ["| endpoint | workers / connections | p50 ms | p99 ms | requests/s |", "|---|---|---:|---:|---:|"]
+        lines += [
+            "",
+            f"Over HTTP (gunicorn sync workers on 127.0.0.1, wrk: {report['http_seconds']} s per endpoint"
+            + (f" in {report['http_rounds']} interleaved rounds" if report["http_rounds"] > 1 else "")
+            + "):",
+        ]
+        lines += [
+            "",
+            "| endpoint | workers / connections | p50 ms | p99 ms | requests/s | ×floor (p50) | naive÷portal "
+            "| goals |",
+            "|---|---|---:|---:|---:|---:|---:|---|",
+        ]
         for row in report["http"]:
+            goals = "; ".join(f"{'✅' if ok else '❌'} {goal}" for goal, ok in (row.get("goals") or {}).items())
             lines.append(
                 f"| {row['endpoint']} | {row['workers']} / {row['connections']} | {_fmt(row['p50_ms'])} | "
-                f"{_fmt(row['p99_ms'])} | {_fmt(row['rps'], 0)} |"
+                f"{_fmt(row['p99_ms'])} | {_fmt(row['rps'], 0)} | {_fmt(row.get('vs_floor'))} | "
+                f"{_fmt(row.get('naive_over_portal'))} | {goals} |"
             )
+    if report.get("http_skipped"):
+        lines += ["", f"Over HTTP: {report['http_skipped']}."]
     return "\n".join(lines) + "\n"
 
 
@@ -191,6 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="Comma-separated scenarios: list,sync,dashboards,map.")
     parser.add_argument("--fresh", action="store_true", help="Rebuild the bench database even if it fits.")
     parser.add_argument("--name", help="Results file name (default: quick or full or count).")
+    parser.add_argument(
+        "--http",
+        action=argparse.BooleanOptionalAction,
+        help="The incident list over HTTP (gunicorn + wrk; quick: 3 s per endpoint, full: 15 s). "
+        "Default: on, unless --only leaves out the list.",
+    )
     args = parser.parse_args(argv)
 
     url = os.environ.get("DATABASE_URL", "")
@@ -281,7 +319,23 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  FAILED: {message}", flush=True)
         print(f"  {time.monotonic() - t0:.1f} s", flush=True)
     failures = scenarios.FAILURES
-    http_rows: list[dict] = []  # the HTTP runs (gunicorn + wrk) are not built yet: docs/benchmarks.md
+    http_rows: list[dict] = []
+    http_skipped = ""
+    run_http = args.http if args.http is not None else "list" in only  # they measure the list
+    if run_http:
+        from bench import http
+
+        print("Over HTTP …", flush=True)
+        t0 = time.monotonic()
+        try:
+            http_rows = http.http_runs(token=token, seconds=conf["http_seconds"], rounds=conf["http_rounds"])
+        except http.HttpSkipped as error:
+            http_skipped = str(error)
+            print(f"  SKIPPED: {error}", flush=True)
+        except http.HttpRunError as error:
+            failures.append(f"over HTTP: {error}")
+            print(f"  FAILED: {error}", flush=True)
+        print(f"  {time.monotonic() - t0:.1f} s", flush=True)
     mode = args.name or ("quick" if args.quick else ("full" if conf["count"] == FULL["count"] else str(conf["count"])))
     command = "make bench-quick" if args.quick else "python -m bench " + " ".join(argv or sys.argv[1:])
     report = {
@@ -290,6 +344,9 @@ def main(argv: list[str] | None = None) -> int:
         **{k: conf[k] for k in ("years", "rounds", "sync_rounds", "sync_rows")},
         "rows": rows,
         "http": http_rows,
+        "http_seconds": conf["http_seconds"],
+        "http_rounds": conf["http_rounds"],
+        "http_skipped": http_skipped,
         "failures": failures,
         "seconds": round(time.monotonic() - started, 1),
     }
@@ -297,10 +354,13 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS / f"{mode}.json").write_text(json.dumps(report, indent=1, ensure_ascii=False, default=str) + "\n")
     table = markdown(report)
     (RESULTS / f"{mode}.md").write_text(table)
+    from bench import chart
+
+    chart.write(report, RESULTS / f"{mode}.svg")
     print(table)
-    print(f"Written bench/results/{mode}.json and .md in {report['seconds']} s.")
+    print(f"Written bench/results/{mode}.json, .md and .svg in {report['seconds']} s.")
     if failures:
-        print("Query counts regressed:\n  " + "\n  ".join(failures), file=sys.stderr)
+        print("The run failed:\n  " + "\n  ".join(failures), file=sys.stderr)
         return 1
     return 0
 
