@@ -102,18 +102,19 @@ def digest_key(deliveries: list[Delivery]) -> str:
 def build_message(endpoint: Endpoint, deliveries: list[Delivery]) -> Message:
     first = deliveries[0].alert
     key = deliveries[0].idempotency_key if len(deliveries) == 1 else digest_key(deliveries)
+    ack_urls = [ack_url(d) for d in deliveries]  # signed once each, for the text and the JSON items
     with translation.override(_language(first)):
         if len(deliveries) == 1:
             title = first.headline
             lines = _alert_lines(first)
-            lines.append(_("Acknowledge: %(url)s") % {"url": ack_url(deliveries[0])})
+            lines.append(_("Acknowledge: %(url)s") % {"url": ack_urls[0]})
         else:
             title = _("%(count)d alerts") % {"count": len(deliveries)}
             lines = [_("Digest of %(count)d alerts held back by the sending limit:") % {"count": len(deliveries)}]
-            for number, delivery in enumerate(deliveries, 1):
+            for number, (delivery, url) in enumerate(zip(deliveries, ack_urls, strict=True), 1):
                 lines.append("")
                 lines.append(f"{number}. " + "\n".join(_alert_lines(delivery.alert)))
-                lines.append(_("Acknowledge: %(url)s") % {"url": ack_url(delivery)})
+                lines.append(_("Acknowledge: %(url)s") % {"url": url})
     items = [
         {
             "idempotency_key": d.idempotency_key,
@@ -123,9 +124,9 @@ def build_message(endpoint: Endpoint, deliveries: list[Delivery]) -> Message:
             "headline": d.alert.headline,
             "severity": d.alert.severity,
             "urgency": d.alert.urgency,
-            "ack_url": ack_url(d),
+            "ack_url": url,
         }
-        for d in deliveries
+        for d, url in zip(deliveries, ack_urls, strict=True)
     ]
     return Message(endpoint=endpoint, deliveries=deliveries, key=key, title=title, text="\n".join(lines), items=items)
 

@@ -4,6 +4,7 @@ written as is into the XML); the labels are English source strings for the zh-Ha
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AudienceGroup(models.TextChoices):
@@ -109,7 +110,7 @@ class AlertLanguage(models.TextChoices):
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", _("Pending")  # 待发送
+    PENDING = "pending", pgettext_lazy("delivery state", "Pending")  # 待发送
     SENDING = "sending", _("Sending")  # 发送中
     SENT = "sent", _("Sent")  # 已发送
     FAILED = "failed", _("Failed, will retry")  # 失败待重试

@@ -6,6 +6,7 @@ the translator of `locale/zh_Hans/LC_MESSAGES/django.po`.
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Category(models.TextChoices):
@@ -131,9 +132,9 @@ TIP_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class MediationOutcome(models.TextChoices):
-    PENDING = "pending", _("Pending")  # 调解中
+    PENDING = "pending", pgettext_lazy("mediation outcome", "Pending")  # 调解中
     SETTLED = "settled", _("Settled")  # 调解成功
-    FAILED = "failed", _("Failed")  # 调解失败
+    FAILED = "failed", pgettext_lazy("mediation outcome", "Failed")  # 调解失败
     REFERRED = "referred", _("Referred")  # 移交
 
 
@@ -167,10 +168,10 @@ class HazardReporterKind(models.TextChoices):
 
 
 class RemediationStatus(models.TextChoices):
-    OPEN = "open", _("Open")  # 待整改
+    OPEN = "open", pgettext_lazy("hazard remediation", "Open")  # 待整改
     IN_PROGRESS = "in_progress", _("In progress")  # 整改中
     REMEDIATED = "remediated", _("Remediated")  # 已整改
-    CLOSED = "closed", _("Closed")  # 已销号
+    CLOSED = "closed", pgettext_lazy("hazard remediation", "Closed")  # 已销号
 
 
 OPEN_HAZARD_STATUSES: frozenset[str] = frozenset({RemediationStatus.OPEN, RemediationStatus.IN_PROGRESS})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections import Counter
 from datetime import timedelta
 from unittest import mock
 from urllib.parse import parse_qs, unquote_plus, urlsplit
@@ -166,6 +167,74 @@ class SendingTests:
         assert "could not wake the alert workers" in caplog.text
         sweep_deliveries()
         assert Delivery.objects.get().state == DeliveryState.SENT
+
+
+class ChunkTests:
+    """A broadcast goes out in chunks: per chunk one claim, one fetch and one mark, never a query per row."""
+
+    def endpoints(self, audience, receiver, count):
+        return [EndpointFactory(audience=audience, url=receiver.url(f"/hook/{i}")) for i in range(count)]
+
+    def test_a_chunk_is_marked_sent_in_one_update_with_each_rows_own_sending_time(
+        self, commander, audience, receiver, loopback, django_assert_max_num_queries
+    ):
+        self.endpoints(audience, receiver, 30)
+        alert = approved(by=commander, station=audience.station, audiences=[audience])
+        with django_assert_max_num_queries(8):  # a query per row would be 30 more
+            assert delivery.process_due(limit=30) == 30
+        rows = list(alert.deliveries.order_by("pk"))
+        assert {r.state for r in rows} == {DeliveryState.SENT}
+        assert all(r.attempts == 1 and r.claim_token == "" for r in rows)
+        times = [r.sent_at for r in rows]
+        assert times == sorted(times) and len(set(times)) == 30  # when each one went, in sending order
+        assert receiver.delivered() == Counter(r.idempotency_key for r in rows)
+
+    def test_rows_sent_before_a_worker_stops_are_marked_and_the_rest_wait_for_the_sweeper(
+        self, settings, commander, audience, receiver, loopback
+    ):
+        self.endpoints(audience, receiver, 5)
+        alert = approved(by=commander, station=audience.station, audiences=[audience])
+        sent = []
+        real_transmit = delivery.transmit
+
+        def transmit(message, **kwargs):
+            if len(sent) == 3:
+                raise KeyboardInterrupt  # the worker is stopped between two sends
+            real_transmit(message, **kwargs)
+            sent.append(message.key)
+
+        with mock.patch.object(delivery, "transmit", transmit), pytest.raises(KeyboardInterrupt):
+            delivery.process_due()
+        states = dict(alert.deliveries.values_list("idempotency_key", "state"))
+        assert sorted(k for k, state in states.items() if state == DeliveryState.SENT) == sorted(sent)
+        assert Counter(states.values()) == {DeliveryState.SENT: 3, DeliveryState.SENDING: 2}
+        later = timezone.now() + timedelta(seconds=settings.ALERT_SENDING_STUCK_SECONDS + 1)
+        assert delivery.reclaim_stuck(now=later) == 2
+        run_due(now=later)
+        assert set(alert.deliveries.values_list("state", flat=True)) == {DeliveryState.SENT}
+        assert receiver.delivered() == Counter(states.keys())  # each key exactly once
+
+    def test_a_chunk_held_too_long_gives_its_unsent_rows_back_and_none_goes_twice(
+        self, settings, commander, audience, receiver, loopback
+    ):
+        settings.ALERT_SENDING_STUCK_SECONDS = 0  # every chunk is "about to be reclaimed" after its first row
+        self.endpoints(audience, receiver, 4)
+        alert = approved(by=commander, station=audience.station, audiences=[audience])
+        assert delivery.process_due() == 4
+        rows = alert.deliveries.all()
+        assert Counter(rows.values_list("state", flat=True)) == {DeliveryState.SENT: 1, DeliveryState.PENDING: 3}
+        assert not rows.filter(state=DeliveryState.PENDING).exclude(claim_token="").exists()
+        run_due()
+        assert set(rows.values_list("state", flat=True)) == {DeliveryState.SENT}
+        assert receiver.delivered() == Counter(rows.values_list("idempotency_key", flat=True))
+
+    def test_a_host_is_resolved_once_per_chunk_not_once_per_request(self, commander, audience, receiver, loopback):
+        self.endpoints(audience, receiver, 10)
+        approved(by=commander, station=audience.station, audiences=[audience])
+        with mock.patch("alerts.delivery._resolve", wraps=delivery._resolve) as resolve:
+            run_due()
+        assert resolve.call_count == 1
+        assert len(receiver.delivered()) == 10
 
 
 class RateLimitTests:

@@ -7,31 +7,20 @@ delivery; a repeat is a replay. Without a crash there must be no replay at all.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
 import uuid
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from django.db import connection
 
 from alerts.choices import DeliveryState
 from alerts.models import Delivery, Endpoint
+from alerts.testing import database_url, kill_worker, start_worker, stop_worker
 from tests.alerts.helpers import approved
 from tests.factories import AudienceFactory, StationFactory, user_with_role
 
-ROOT = Path(__file__).resolve().parents[2]
 pytestmark = [pytest.mark.services]
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 class Workers:
@@ -43,61 +32,33 @@ class Workers:
         self.processes: list[subprocess.Popen] = []
 
     def start(self, concurrency: int = 4) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
-            "SECRET_KEY": "worker-test-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-            "DEBUG": "false",
-            "REDIS_URL": self.settings.REDIS_URL,
-            "DATABASE_URL": _database_url(),
-            "ALERT_TASK_QUEUE": self.queue,
-            "ALERT_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
-            "ALERT_ALLOW_PRIVATE_WEBHOOKS": "true",
-            "ALERT_SENDING_STUCK_SECONDS": "3",
-            "ALERT_RETRY_BASE_SECONDS": "0.2",
-            "LOG_LEVEL": "WARNING",
-        }
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "portal",
-                "worker",
-                "--pool=prefork",
-                f"--concurrency={concurrency}",
-                "-Q",
-                self.queue,
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-l",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
+        process = start_worker(
+            queue=self.queue,
+            concurrency=concurrency,
+            env={
+                "DJANGO_SETTINGS_MODULE": "portal.settings",
+                "SECRET_KEY": "worker-test-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+                "DEBUG": "false",
+                "REDIS_URL": self.settings.REDIS_URL,
+                "DATABASE_URL": database_url(),
+                "ALERT_TASK_QUEUE": self.queue,
+                "ALERT_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
+                "ALERT_ALLOW_PRIVATE_WEBHOOKS": "true",
+                "ALERT_SENDING_STUCK_SECONDS": "3",
+                "ALERT_RETRY_BASE_SECONDS": "0.2",
+                "LOG_LEVEL": "WARNING",
+            },
         )
         self.processes.append(process)
         return process
 
     def kill(self, process: subprocess.Popen) -> None:
         """SIGKILL the worker and its pool children: no chance to finish, ack or clean up."""
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        kill_worker(process)
 
     def stop_all(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait(timeout=10)
+            stop_worker(process)
 
 
 @pytest.fixture
