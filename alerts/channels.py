@@ -40,8 +40,14 @@ class SendError(Exception):
 
 
 def ack_token(delivery: Delivery) -> str:
-    """A signed, time-stamped token naming one delivery (it can't be forged or pointed at another)."""
-    return signing.dumps({"d": delivery.pk, "k": delivery.idempotency_key[:8]}, salt=ACK_SALT, compress=True)
+    """A signed token naming one delivery (it can't be forged or pointed at another).
+
+    It is the same for every send of the delivery (a resend after a crash or a failure carries the very
+    same message under the same idempotency key): it is stamped with the delivery's creation, not with
+    the moment of sending, and so expires `ALERT_ACK_MAX_AGE_DAYS` after the alert went out.
+    """
+    data = {"d": delivery.pk, "k": delivery.idempotency_key[:8], "t": int(delivery.created_at.timestamp())}
+    return signing.Signer(salt=ACK_SALT).sign_object(data, compress=True)
 
 
 def ack_url(delivery: Delivery) -> str:
@@ -50,8 +56,15 @@ def ack_url(delivery: Delivery) -> str:
 
 def read_ack_token(token: str) -> tuple[int, str]:
     """(delivery id, key prefix) of a valid token; raises signing.BadSignature (or SignatureExpired)."""
-    data = signing.loads(token, salt=ACK_SALT, max_age=settings.ALERT_ACK_MAX_AGE_DAYS * 86400)
-    return int(data["d"]), str(data["k"])
+    try:
+        data = signing.Signer(salt=ACK_SALT).unsign_object(token)
+        issued, delivery_id, prefix = int(data["t"]), int(data["d"]), str(data["k"])
+    except (KeyError, TypeError, ValueError) as error:  # signed by us, but not an acknowledgement token
+        raise signing.BadSignature("Not an acknowledgement token.") from error
+    age = time.time() - issued
+    if age > settings.ALERT_ACK_MAX_AGE_DAYS * 86400:
+        raise signing.SignatureExpired(f"Signature age {age:.0f} > {settings.ALERT_ACK_MAX_AGE_DAYS} days")
+    return delivery_id, prefix
 
 
 # --- message text ----------------------------------------------------------------------------------
@@ -99,34 +112,57 @@ def digest_key(deliveries: list[Delivery]) -> str:
     return "digest-" + hashlib.sha256(joined.encode()).hexdigest()[:40]
 
 
-def build_message(endpoint: Endpoint, deliveries: list[Delivery]) -> Message:
+@dataclass(frozen=True)
+class AlertParts:
+    """What every message of one alert shares, built once per alert (a broadcast reuses it for each recipient)."""
+
+    lines: tuple[str, ...]  # the alert's text, in its language
+    ack_line: str  # "Acknowledge: %(url)s" in the alert's language
+    item: dict  # the alert's fields of a JSON item
+
+
+def alert_parts(alert: Alert, memo: dict | None = None) -> AlertParts:
+    """The alert's shared parts; `memo` (per alert id) keeps them for the caller's batch of messages."""
+    if memo is not None and alert.pk in memo:
+        return memo[alert.pk]
+    with translation.override(_language(alert)):
+        parts = AlertParts(
+            lines=tuple(_alert_lines(alert)),
+            ack_line=_("Acknowledge: %(url)s"),
+            item={
+                "identifier": alert.identifier,
+                "kind": alert.kind,
+                "msg_type": alert.msg_type,
+                "headline": alert.headline,
+                "severity": alert.severity,
+                "urgency": alert.urgency,
+            },
+        )
+    if memo is not None and alert.pk is not None:
+        memo[alert.pk] = parts
+    return parts
+
+
+def build_message(endpoint: Endpoint, deliveries: list[Delivery], *, memo: dict | None = None) -> Message:
+    """The message carrying `deliveries` (one, or a digest) to `endpoint`; `memo`: see alert_parts."""
     first = deliveries[0].alert
     key = deliveries[0].idempotency_key if len(deliveries) == 1 else digest_key(deliveries)
     ack_urls = [ack_url(d) for d in deliveries]  # signed once each, for the text and the JSON items
-    with translation.override(_language(first)):
-        if len(deliveries) == 1:
-            title = first.headline
-            lines = _alert_lines(first)
-            lines.append(_("Acknowledge: %(url)s") % {"url": ack_urls[0]})
-        else:
+    parts = [alert_parts(d.alert, memo) for d in deliveries]
+    if len(deliveries) == 1:
+        title = first.headline
+        lines = [*parts[0].lines, parts[0].ack_line % {"url": ack_urls[0]}]
+    else:
+        with translation.override(_language(first)):
             title = _("%(count)d alerts") % {"count": len(deliveries)}
             lines = [_("Digest of %(count)d alerts held back by the sending limit:") % {"count": len(deliveries)}]
-            for number, (delivery, url) in enumerate(zip(deliveries, ack_urls, strict=True), 1):
+            for number, (part, url) in enumerate(zip(parts, ack_urls, strict=True), 1):
                 lines.append("")
-                lines.append(f"{number}. " + "\n".join(_alert_lines(delivery.alert)))
+                lines.append(f"{number}. " + "\n".join(part.lines))
                 lines.append(_("Acknowledge: %(url)s") % {"url": url})
     items = [
-        {
-            "idempotency_key": d.idempotency_key,
-            "identifier": d.alert.identifier,
-            "kind": d.alert.kind,
-            "msg_type": d.alert.msg_type,
-            "headline": d.alert.headline,
-            "severity": d.alert.severity,
-            "urgency": d.alert.urgency,
-            "ack_url": url,
-        }
-        for d, url in zip(deliveries, ack_urls, strict=True)
+        {"idempotency_key": d.idempotency_key, **part.item, "ack_url": url}
+        for d, part, url in zip(deliveries, parts, ack_urls, strict=True)
     ]
     return Message(endpoint=endpoint, deliveries=deliveries, key=key, title=title, text="\n".join(lines), items=items)
 

@@ -49,7 +49,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .choices import CLAIMABLE_STATES, ROBOT_KINDS, WEBHOOK_KINDS, AlertState, DeliveryState, EndpointKind
-from .models import Delivery, Endpoint
+from .models import Alert, Delivery, Endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -237,9 +237,12 @@ def claim(*, limit: int, now: datetime, alert_id: int | None = None) -> tuple[st
     """Claim up to `limit` due rows for this worker: they become `sending` under a new claim token."""
     token = uuid.uuid4().hex
     with transaction.atomic():
-        queryset = Delivery.objects.due(now).order_by("next_attempt_at", "pk")
-        if alert_id is not None:
-            queryset = queryset.filter(alert_id=alert_id)
+        queryset = Delivery.objects.due(now)
+        if alert_id is None:
+            queryset = queryset.order_by("next_attempt_at", "pk")  # the longest-waiting rows of all alerts first
+        else:
+            # one alert's rows are all equally due: any `limit` of them, without sorting all of them first
+            queryset = queryset.filter(alert_id=alert_id).order_by()
         ids = list(_lockable(queryset).values_list("pk", flat=True)[:limit])
         if ids:
             Delivery.objects.filter(pk__in=ids).update(
@@ -354,6 +357,7 @@ class Chunk:
         self.started = time.monotonic()
         self.sent_at: dict[int, datetime] = {}
         self.dns_memo: dict = {}  # see check_webhook_host
+        self.parts_memo: dict = {}  # see channels.alert_parts
         self._unmarked_since = 0.0
 
     def sent(self, ids: list[int], at: datetime) -> None:
@@ -398,7 +402,7 @@ def send_claimed(delivery: Delivery, chunk: Chunk) -> list[int]:
             return [delivery.pk]
         batch += _claim_digest_partners(delivery, token, now) if delivery.rate_limited else []
     ids = [d.pk for d in batch]
-    message = build_message(endpoint, batch)
+    message = build_message(endpoint, batch, memo=chunk.parts_memo)
     try:
         transmit(message, dns_memo=chunk.dns_memo)
     except SendError as error:
@@ -417,14 +421,25 @@ def send_claimed(delivery: Delivery, chunk: Chunk) -> list[int]:
     return ids
 
 
+def _claimed_rows(ids: list[int]) -> list[Delivery]:
+    """The claimed rows with their endpoints; each alert fetched once (a broadcast's chunk is one alert's rows)."""
+    rows = list(Delivery.objects.filter(pk__in=ids).select_related("endpoint").order_by("pk"))
+    alerts = Alert.objects.in_bulk({row.alert_id for row in rows})
+    for row in rows:
+        row.alert = alerts[row.alert_id]
+    return rows
+
+
 def process_due(*, now: datetime | None = None, alert_id: int | None = None, limit: int | None = None) -> int:
     """Claim one batch of due rows and send it; the number of rows claimed (0: nothing was due)."""
     now = now or timezone.now()
     token, ids = claim(limit=limit or settings.ALERT_BATCH_SIZE, now=now, alert_id=alert_id)
+    if not ids:
+        return 0
     chunk = Chunk(token, now)
     settled: set[int] = set()
     try:
-        for delivery in Delivery.objects.filter(pk__in=ids).select_related("alert", "endpoint").order_by("pk"):
+        for delivery in _claimed_rows(ids):
             if delivery.pk in settled:
                 continue
             if settled and chunk.expiring():  # at least one row per claim: a chunk always makes progress

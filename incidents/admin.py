@@ -17,6 +17,7 @@ from .models import (
     Hazard,
     Incident,
     IncidentEvent,
+    IncidentImport,
     InvolvedPerson,
     MediationCase,
     ServiceRequest,
@@ -91,6 +92,17 @@ class IncidentEventAdmin(ReadOnlyAdminMixin, ScopedAdmin):
     list_filter = ["kind", "to_status"]
     search_fields = ["incident__number", "text"]
     list_select_related = ["incident", "team", "actor"]
+
+
+@admin.register(IncidentImport)
+class IncidentImportAdmin(ReadOnlyAdminMixin, ScopedAdmin):
+    """The record of each CSV import (written only by `incidents.imports`); its incidents link back to it."""
+
+    list_display = ["imported_at", "imported_by", "file_name", "row_count", "station"]
+    list_filter = ["station"]
+    search_fields = ["file_name", "imported_by__username"]
+    date_hierarchy = "imported_at"
+    list_select_related = ["imported_by", "station"]
 
 
 @admin.register(InvolvedPerson)

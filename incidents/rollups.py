@@ -35,7 +35,8 @@ from django.db.models import Q
 
 from portal import geo
 
-from .models import Incident, IncidentDayRollup, IncidentRollup
+from . import bulk
+from .models import Incident, IncidentBinRollup, IncidentRollup
 
 Key = tuple[date, int]  # (local day, station id)
 
@@ -101,6 +102,16 @@ RAW_FIELDS = (
     *dict.fromkeys(field for pair in INTERVALS.values() for field in pair),
 )
 _STAGE_INDEX = {name: RAW_FIELDS.index(name) for name in RAW_FIELDS}
+COUNT_FIELDS = ("day", "weekday", "station_id", "circle_id", "category", "priority", "count")
+BIN_FIELDS = ("day", "weekday", "station_id", "circle_id", "measure", "bin", "count")
+
+#: the IncidentBinRollup measures: the local hour, the map grid cell, and each interval's histogram bucket
+HOUR, CELL = "hour", "cell"
+MEASURES = (HOUR, CELL, *INTERVALS)
+# the (measure, bin) keys, made once: an import counts millions of them
+_HOUR_BINS = [(HOUR, str(hour)) for hour in range(24)]
+_INTERVAL_BINS = {name: [(name, str(index)) for index in range(len(BUCKET_EDGES))] for name in INTERVALS}
+_INTERVAL_ENDS = [(name, _STAGE_INDEX[start], _STAGE_INDEX[end]) for name, (start, end) in INTERVALS.items()]
 
 
 class Aggregate:
@@ -112,7 +123,7 @@ class Aggregate:
 
     def __init__(self) -> None:
         self.counts: Counter = Counter()  # (day, station, circle, category, priority) -> n
-        self.days: dict[tuple, dict] = {}  # (day, station, circle) -> {count, hours, cells, intervals}
+        self.days: dict[tuple, Counter] = {}  # (day, station, circle) -> {(measure, bin): n}
 
     def add(self, row: tuple) -> None:
         station_id, circle_id, category, priority, occurred_at, lat, lng = row[:7]
@@ -121,60 +132,63 @@ class Aggregate:
         self.counts[day, station_id, circle_id, category, priority] += 1
         entry = self.days.get((day, station_id, circle_id))
         if entry is None:
-            entry = self.days[day, station_id, circle_id] = {
-                "count": 0,
-                "hours": [0] * 24,
-                "cells": Counter(),
-                "intervals": {name: Counter() for name in INTERVALS},
-            }
-        entry["count"] += 1
-        entry["hours"][local.hour] += 1
-        entry["cells"][geo.grid_cell(lat, lng)] += 1
-        for name, (start, end) in INTERVALS.items():
-            begun, ended = row[_STAGE_INDEX[start]], row[_STAGE_INDEX[end]]
+            entry = self.days[day, station_id, circle_id] = Counter()
+        entry[_HOUR_BINS[local.hour]] += 1
+        entry[CELL, geo.grid_cell(lat, lng)] += 1
+        for name, start, end in _INTERVAL_ENDS:
+            begun, ended = row[start], row[end]
             if begun is not None and ended is not None:
-                entry["intervals"][name][bucket_of((ended - begun).total_seconds())] += 1
+                entry[_INTERVAL_BINS[name][bucket_of((ended - begun).total_seconds())]] += 1
 
     def add_all(self, rows: Iterable[tuple]) -> Aggregate:
         for row in rows:
             self.add(row)
         return self
 
-    def rows(self) -> tuple[list[IncidentRollup], list[IncidentDayRollup]]:
-        counts = [
-            IncidentRollup(
-                day=day,
-                weekday=day.isoweekday(),
-                station_id=station_id,
-                circle_id=circle_id,
-                category=category,
-                priority=priority,
-                count=n,
-            )
-            for (day, station_id, circle_id, category, priority), n in self.counts.items()
-        ]
-        days = [
-            IncidentDayRollup(
-                day=day,
-                weekday=day.isoweekday(),
-                station_id=station_id,
-                circle_id=circle_id,
-                count=entry["count"],
-                hours=entry["hours"],
-                cells=dict(entry["cells"]),
-                intervals={
-                    name: {str(index): n for index, n in sorted(histogram.items())}
-                    for name, histogram in entry["intervals"].items()
-                },
-            )
-            for (day, station_id, circle_id), entry in self.days.items()
-        ]
+    def count_values(self) -> Iterator[tuple]:
+        """The IncidentRollup rows as tuples of COUNT_FIELDS."""
+        for (day, station_id, circle_id, category, priority), n in self.counts.items():
+            yield day, day.isoweekday(), station_id, circle_id, category, priority, n
+
+    def bin_values(self) -> Iterator[tuple]:
+        """The IncidentBinRollup rows as tuples of BIN_FIELDS."""
+        for (day, station_id, circle_id), entry in self.days.items():
+            weekday = day.isoweekday()
+            for (measure, bin_), n in entry.items():
+                yield day, weekday, station_id, circle_id, measure, bin_, n
+
+    def rows(self) -> tuple[list[IncidentRollup], list[IncidentBinRollup]]:
+        counts = [IncidentRollup(**dict(zip(COUNT_FIELDS, values, strict=True))) for values in self.count_values()]
+        bins = [IncidentBinRollup(**dict(zip(BIN_FIELDS, values, strict=True))) for values in self.bin_values()]
+        return counts, bins
+
+    def add_saved(self, where: Q) -> tuple[list[int], list[int]]:
+        """Add the stored rollup rows under `where` that these rows also count in; returns their ids.
+
+        The stored rows of other combinations stay as they are: only the returned ones are to be
+        replaced by these (`add_new`).
+        """
+        counts, days = [], []
+        for pk, day, station_id, circle_id, category, priority, n in IncidentRollup.objects.filter(where).values_list(
+            "pk", "day", "station_id", "circle_id", "category", "priority", "count"
+        ):
+            key = (day, station_id, circle_id, category, priority)
+            if key in self.counts:
+                self.counts[key] += n
+                counts.append(pk)
+        for pk, day, station_id, circle_id, measure, bin_, n in IncidentBinRollup.objects.filter(where).values_list(
+            "pk", "day", "station_id", "circle_id", "measure", "bin", "count"
+        ):
+            entry = self.days.get((day, station_id, circle_id))
+            if entry is not None and (measure, bin_) in entry:
+                entry[measure, bin_] += n
+                days.append(pk)
         return counts, days
 
     def save(self, batch_size: int = 5000) -> None:
-        counts, days = self.rows()
-        IncidentRollup.objects.bulk_create(counts, batch_size=batch_size)
-        IncidentDayRollup.objects.bulk_create(days, batch_size=batch_size)
+        # straight from tuples (COPY on PostgreSQL): a year's rollups are tens of thousands of rows
+        bulk.insert_rows(IncidentRollup, COUNT_FIELDS, self.count_values(), batch_size=batch_size)
+        bulk.insert_rows(IncidentBinRollup, BIN_FIELDS, self.bin_values(), batch_size=batch_size)
 
 
 def raw_rows(queryset) -> Iterator[tuple]:
@@ -187,23 +201,33 @@ def raw_rows(queryset) -> Iterator[tuple]:
 def _lock(keys: list[Key]) -> None:
     if connection.vendor != "postgresql":
         return
+    # one round trip for all of them, taken in the keys' order (PostgreSQL runs a volatile function of the
+    # select list after the ORDER BY), so that two writers of overlapping keys can't deadlock
     with connection.cursor() as cursor:
-        for day, station_id in keys:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [station_id, day.toordinal()])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(k.station, k.day) FROM unnest(%s::int[], %s::int[]) WITH ORDINALITY "
+            "AS k(station, day, n) ORDER BY k.n",
+            [[station_id for _day, station_id in keys], [day.toordinal() for day, _station_id in keys]],
+        )
 
 
 def _keys_q(keys: Iterable[Key], *, day_field: str | None) -> Q:
+    if day_field is not None:  # one IN list per station: a year of days stays one short condition
+        by_station: dict[int, list[date]] = defaultdict(list)
+        for day, station_id in sorted(set(keys)):
+            by_station[station_id].append(day)
+        q = Q(pk__in=[])
+        for station_id, days in by_station.items():
+            q |= Q(**{f"{day_field}__in": days, "station_id": station_id})
+        return q
     by_day: dict[date, set[int]] = defaultdict(set)
     for day, station_id in keys:
         by_day[day].add(station_id)
     q = Q(pk__in=[])
     for day, stations in by_day.items():
-        if day_field is None:
-            q |= Q(occurred_at__gte=day_start(day), occurred_at__lt=day_start(day + timedelta(days=1))) & Q(
-                station_id__in=sorted(stations)
-            )
-        else:
-            q |= Q(**{day_field: day, "station_id__in": sorted(stations)})
+        q |= Q(occurred_at__gte=day_start(day), occurred_at__lt=day_start(day + timedelta(days=1))) & Q(
+            station_id__in=sorted(stations)
+        )
     return q
 
 
@@ -220,7 +244,39 @@ def refresh(keys: Iterable[Key]) -> None:
     aggregate = Aggregate().add_all(raw_rows(Incident.objects.filter(_keys_q(keys, day_field=None))))
     where = _keys_q(keys, day_field="day")
     IncidentRollup.objects.filter(where).delete()
-    IncidentDayRollup.objects.filter(where).delete()
+    IncidentBinRollup.objects.filter(where).delete()
+    aggregate.save()
+
+
+@transaction.atomic
+def add_new(aggregate: Aggregate) -> None:
+    """Count incidents just inserted in bulk (an Aggregate of their RAW_FIELDS rows) into the rollups.
+
+    For bulk inserts such as imports: rather than reading every incident of the days touched again
+    (`refresh`), each rollup row the new incidents count in becomes its stored value plus their
+    share, which is exactly what a recount gives because the incidents are new; the other rows
+    stay. Same locks as `refresh`.
+    """
+    keys = sorted({(day, station_id) for day, station_id, _circle_id in aggregate.days})
+    if not keys:
+        return
+    if _deferral.keys is not None:  # a refresh of these keys follows anyway
+        _deferral.keys.update(keys)
+        return
+    _lock(keys)
+    # a short condition that covers the keys (add_saved takes only the rows of the keys themselves):
+    # an exact per-key condition for a year of days is a query psycopg takes a second to even send
+    days_touched = [day for day, _station_id in keys]
+    covering = Q(day__gte=min(days_touched), day__lte=max(days_touched), station_id__in={s for _d, s in keys})
+    counts, days = aggregate.add_saved(covering)
+    for model, pks in ((IncidentRollup, counts), (IncidentBinRollup, days)):
+        if connection.vendor == "postgresql":  # one array parameter rather than thousands of placeholders
+            with connection.cursor() as cursor:
+                table = connection.ops.quote_name(model._meta.db_table)
+                cursor.execute(f"DELETE FROM {table} WHERE id = ANY(%s)", [pks])
+            continue
+        for start in range(0, len(pks), 10_000):
+            model.objects.filter(pk__in=pks[start : start + 10_000]).delete()
     aggregate.save()
 
 
@@ -272,7 +328,7 @@ def deferred() -> Iterator[None]:
 def rebuild(since: date | None = None) -> int:
     """Drop and recompute the rollups of every day from `since` (local date; None: all). Returns incidents read."""
     incidents = Incident.objects.all()
-    counts, days = IncidentRollup.objects.all(), IncidentDayRollup.objects.all()
+    counts, days = IncidentRollup.objects.all(), IncidentBinRollup.objects.all()
     if since is not None:
         incidents = incidents.filter(occurred_at__gte=day_start(since))
         counts, days = counts.filter(day__gte=since), days.filter(day__gte=since)

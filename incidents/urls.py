@@ -1,5 +1,5 @@
-from .views import inbox, incident
+from .views import imports, inbox, incident
 
 app_name = "incidents"
 
-urlpatterns = incident.urlpatterns + inbox.urlpatterns
+urlpatterns = incident.urlpatterns + inbox.urlpatterns + imports.urlpatterns

@@ -33,5 +33,7 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from . import checks, signals, sync  # noqa: F401
+        from .api import authcache
 
         sync.connect()
+        authcache.connect()

@@ -154,6 +154,40 @@ def first_containing(items: Iterable, lat: float, lng: float, attr: str = "bound
     return None
 
 
+@lru_cache(maxsize=512)
+def _prepared_geometry(area_key: str):
+    import json
+
+    import shapely
+
+    geometry = shape(json.loads(area_key))
+    shapely.prepare(geometry)
+    return geometry
+
+
+def first_containing_each(items: Iterable, lats, lngs, attr: str = "boundary") -> list:
+    """For many points at once: the first item whose area contains each point (or None), like `first_containing`.
+
+    Vectorised (one shapely call per item over all points) for bulk work such as imports; on the
+    border counts as inside, as in `contains`.
+    """
+    import numpy
+    import shapely
+
+    lats, lngs = numpy.asarray(lats, dtype=float), numpy.asarray(lngs, dtype=float)
+    found: list = [None] * len(lats)
+    todo = numpy.ones(len(lats), dtype=bool)
+    for item in items:
+        area = getattr(item, attr)
+        if not area or not todo.any():
+            continue
+        hit = todo & shapely.intersects_xy(_prepared_geometry(_key(area)), lngs, lats)
+        for index in numpy.flatnonzero(hit).tolist():
+            found[index] = item
+        todo &= ~hit
+    return found
+
+
 def distance_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance in metres (haversine)."""
     p1, p2 = math.radians(lat1), math.radians(lat2)
@@ -214,3 +248,37 @@ def grid_cell_bbox(cell: str) -> tuple[float, float, float, float]:
         (col * GRID_CELL_E7 + GRID_CELL_E7 - 1) / unit,
         (row * GRID_CELL_E7 + GRID_CELL_E7 - 1) / unit,
     )
+
+
+# --- map clusters (the incidents layer) ----------------------------------------------------------------
+
+#: the map zooms the layer answers for (Leaflet's: 0 shows the world on one 256-pixel tile)
+MAX_ZOOM = 20
+#: the side of a cluster cell on the screen, in pixels
+CLUSTER_CELL_PX = 64
+
+
+def _lat_scale() -> float:
+    """How much shorter a degree of longitude looks than a degree of latitude, at the centre of the bounds.
+
+    Web Mercator stretches latitude by 1/cos(lat); one factor for the whole sub-bureau (a few tens of
+    kilometres across) keeps the cells square on the screen and the same wherever the map is panned.
+    """
+    min_lng, min_lat, max_lng, max_lat = bounds()
+    return math.cos(math.radians((min_lat + max_lat) / 2))
+
+
+def cluster_cell(zoom: int) -> tuple[float, float]:
+    """(degrees of longitude, degrees of latitude) of a cluster cell, CLUSTER_CELL_PX pixels square at `zoom`.
+
+    The cells form one grid anchored at (0, 0), so a point falls in the same cell whatever the viewport.
+    """
+    width = 360 * CLUSTER_CELL_PX / (256 * 2**zoom)
+    return width, width * _lat_scale()
+
+
+def zoom_to_fit(box: tuple[float, float, float, float], pixels: int) -> int:
+    """The largest zoom (0 … MAX_ZOOM) at which the box (min lng, min lat, max lng, max lat) fits `pixels` square."""
+    min_lng, min_lat, max_lng, max_lat = box
+    span = max(max_lng - min_lng, (max_lat - min_lat) / _lat_scale(), 1e-9)
+    return max(0, min(MAX_ZOOM, math.floor(math.log2(360 * pixels / (256 * span)))))

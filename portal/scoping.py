@@ -12,19 +12,33 @@ from django.db import models
 
 from .roles import sees_all_stations
 
+#: what `visible_station` answers for a user who sees every station
+EVERY_STATION = "every station"
+
+
+def visible_station(user) -> int | str | None:
+    """The station whose rows `user` may see: its id, EVERY_STATION, or None (nothing at all).
+
+    The rule of `visible_to`, for the few reads written in SQL (the dashboards' panels).
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if sees_all_stations(user):
+        return EVERY_STATION
+    return user.station_id or None
+
 
 class ScopedQuerySet(models.QuerySet):
     #: the lookup from this model to `patrols.Station`; "" for the Station model itself
     station_lookup: str = "station"
 
     def visible_to(self, user) -> ScopedQuerySet:
-        if not getattr(user, "is_authenticated", False):
-            return self.none()
-        if sees_all_stations(user):
+        station_id = visible_station(user)
+        if station_id is EVERY_STATION:
             return self.all()
-        if not user.station_id:
+        if station_id is None:
             return self.none()
-        return self.for_station(user.station_id)
+        return self.for_station(station_id)
 
     def for_station(self, station) -> ScopedQuerySet:
         """Rows of one station (a Station or its id)."""

@@ -146,7 +146,7 @@ ALERT_RETRY_MAX_SECONDS = env.float("ALERT_RETRY_MAX_SECONDS", default=3600.0)
 ALERT_SENDING_STUCK_SECONDS = env.int("ALERT_SENDING_STUCK_SECONDS", default=300)
 ALERT_SWEEP_SECONDS = env.float("ALERT_SWEEP_SECONDS", default=15.0)
 ALERT_SEND_TIMEOUT_SECONDS = env.float("ALERT_SEND_TIMEOUT_SECONDS", default=10.0)
-ALERT_BATCH_SIZE = 50
+ALERT_BATCH_SIZE = 200  # rows per claim; a chunk held for half ALERT_SENDING_STUCK_SECONDS gives the rest back
 # The Celery queue of the sending tasks (a deployment may give broadcasts workers of their own).
 ALERT_TASK_QUEUE = env.str("ALERT_TASK_QUEUE", default="celery")
 # Dotted path of the SMS provider class (alerts/sms.py documents the interface of a real gateway).
@@ -301,7 +301,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_RENDERER_CLASSES": [
-        "rest_framework.renderers.JSONRenderer",
+        "portal.api.renderers.PortalJSONRenderer",
         "portal.api.renderers.GeoJSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
@@ -369,5 +369,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # httpx logs every request at INFO: one line per delivery of a broadcast
+    "loggers": {"axes": {"level": "WARNING"}, "httpx": {"level": "WARNING"}},
 }

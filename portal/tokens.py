@@ -94,4 +94,7 @@ def token_lookup(raw: str) -> ApiToken | None:
     """The token row of a clear token (any state), with its user; None when unknown."""
     if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
-    return ApiToken.objects.select_related("user").filter(key_hash=hash_token(raw)).first()
+    try:
+        return ApiToken.objects.select_related("user").get(key_hash=hash_token(raw))
+    except ApiToken.DoesNotExist:
+        return None

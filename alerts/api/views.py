@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import BaseParser
 from rest_framework.permissions import BasePermission
@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal.api.permissions import TokenScopePermission
-from portal.api.views import ScopedReadOnlyViewSet
+from portal.api.views import FormatMixin, ScopedReadOnlyViewSet
 from portal.models import TokenScope
 
 from .. import cap, services
@@ -58,7 +58,13 @@ class MayDraftAlerts(BasePermission):
         return bool(user and user.is_authenticated and user.has_perm("alerts.add_alert"))
 
 
-class WeatherIntakeView(APIView):
+class DocumentTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The document is too large.")
+    default_code = "too_large"
+
+
+class WeatherIntakeView(FormatMixin, APIView):
     """POST a CAP 1.2 warning: it becomes a draft weather alert and, where it names an area, a hazard."""
 
     # a token needs the scope `weather:intake` (any other token is refused); a session user is not
@@ -82,17 +88,14 @@ class WeatherIntakeView(APIView):
         },
     )
     def post(self, request):
+        # errors come back in the API's one error shape (portal.api.exceptions): {"errors": {...}, "detail": ...}
         data = request.data
         if not isinstance(data, bytes) or not data:
-            return Response({"xml": [_("Send a CAP 1.2 document as application/cap+xml.")]}, status=400)
+            raise exceptions.ValidationError({"xml": [_("Send a CAP 1.2 document as application/cap+xml.")]})
         if len(data) > 2_000_000:
-            return Response({"xml": [_("The document is too large.")]}, status=413)
-        try:
-            parsed = cap.parse_cap(data)
-            alert, hazard = services.weather_intake(by=request.user, cap=parsed)
-        except ValidationError as error:
-            detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-            return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+            raise DocumentTooLarge
+        # a ValidationError of the parser or the service (per CAP element) is a 400
+        alert, hazard = services.weather_intake(by=request.user, cap=cap.parse_cap(data))
         return Response(
             {"alert": alert.pk, "identifier": alert.identifier, "hazard": hazard.pk if hazard else None},
             status=status.HTTP_201_CREATED,

@@ -10,10 +10,19 @@ One module per scenario family; `SCENARIOS` maps the runner's `--only` names to 
 from __future__ import annotations
 
 from bench.scenarios.api import incident_list, incremental_sync
+from bench.scenarios.broadcast import broadcast
 from bench.scenarios.common import FAILURES, QueryCountError
 from bench.scenarios.dashboards import dashboards
+from bench.scenarios.imports import import_csv
 from bench.scenarios.map import map_layer
 
-SCENARIOS = {"list": incident_list, "sync": incremental_sync, "dashboards": dashboards, "map": map_layer}
+SCENARIOS = {
+    "list": incident_list,
+    "sync": incremental_sync,
+    "dashboards": dashboards,
+    "map": map_layer,
+    "import": import_csv,
+    "broadcast": broadcast,
+}
 
 __all__ = ["FAILURES", "SCENARIOS", "QueryCountError"]

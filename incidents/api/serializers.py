@@ -6,12 +6,17 @@ about what may be done is the services' (`incidents.services`), so the pages and
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.utils import timezone
 from rest_framework import serializers
+from rest_framework.reverse import reverse
+from rest_framework.utils.encoders import JSONEncoder
 
 from patrols.api.serializers import StationBriefSerializer
 from patrols.models import Informant, PatrolCircle, PatrolTeam, Station
 from portal.api.fields import InputSerializer, MaskedField, ScopedPrimaryKeyRelatedField, optional_text
+from portal.models import User
 
 from ..choices import (
     Category,
@@ -107,18 +112,132 @@ class IncidentSerializer(serializers.ModelSerializer):
 
     # A page of 500 incidents through the generic field machinery costs ~0.5 ms a row (attribute
     # lookups via `inspect.signature`, a translated-choices dict rebuilt per `get_FOO_display`, a
-    # `reverse()` per URL): the list and the sync walk were 15x their floor (docs/benchmarks.md). The
-    # same representation is built here directly, with what doesn't change between rows (labels in
-    # the request's language, the URL pattern) made once per serializer. The declared fields above
-    # still describe it (OpenAPI); tests/api/test_incident_representation.py checks both agree.
+    # `reverse()` per URL), and model instances for each row and its circle, station and reporter
+    # cost as much again: the list and the sync walk were 15x their floor (docs/benchmarks.md). The
+    # same representation is built here directly from plain rows of `ROW_FIELDS` (the list reads
+    # them with `values_list`; one incident is turned into such a row), with what doesn't change
+    # between rows (labels in the request's language, the URL pattern) made once per serializer.
+    # The declared fields above still describe it (OpenAPI); tests/api/test_incident_representation.py
+    # checks both agree.
+
+    def to_representation(self, incident):
+        if self.context.get("request") is None:
+            return super().to_representation(incident)  # the url field needs the request (and says so)
+        row = self.represent_rows([incident_row(incident)])[0]
+        return {name: _text(value) if isinstance(value, datetime) else value for name, value in row.items()}
+
+    def represent_rows(self, rows) -> list[dict]:
+        """The representation of rows of `ROW_FIELDS` (tuples in that order, e.g. from `values_list`).
+
+        Times are left as datetimes in the current time zone, for the renderer to write (orjson writes
+        them as DRF's encoder does, `_text`, several times faster); `to_representation` writes them.
+        """
+        labels, url, zone = self._constants()
+        status_labels, category_labels = labels["status"], labels["category"]
+        priority_labels, source_labels = labels["priority"], labels["source"]
+        reporters: dict[int, str] = {}
+
+        def when(value):
+            return None if value is None else value.astimezone(zone)
+
+        def reporter(pk, display_name, first_name, last_name, username):
+            if pk is None:
+                return None
+            if pk not in reporters:
+                # the user's own rule for its name (User.__str__), once per reporter on the page
+                names = {"display_name": display_name, "first_name": first_name, "last_name": last_name}
+                reporters[pk] = str(User(pk=pk, username=username, **names))
+            return reporters[pk]
+
+        out = []
+        for (
+            pk,
+            number,
+            status,
+            category,
+            priority,
+            source,
+            occurred_at,
+            reported_at,
+            summary,
+            description,
+            address,
+            outcome,
+            circle_id,
+            circle_name,
+            station_id,
+            station_code,
+            station_name,
+            placement_override_reason,
+            first_dispatched_at,
+            first_arrived_at,
+            resolved_at,
+            closed_at,
+            version,
+            created_at,
+            updated_at,
+            reported_by_id,
+            reported_by_display_name,
+            reported_by_first_name,
+            reported_by_last_name,
+            reported_by_username,
+            lat,
+            lng,
+        ) in rows:
+            out.append(
+                {
+                    "id": pk,
+                    "url": url.format(pk) if url else None,
+                    "number": number,
+                    "status": status,
+                    "status_label": status_labels.get(status, status),
+                    "category": category,
+                    "category_label": category_labels.get(category, category),
+                    "priority": priority,
+                    "priority_label": priority_labels.get(priority, priority),
+                    "source": source,
+                    "source_label": source_labels.get(source, source),
+                    "occurred_at": when(occurred_at),
+                    "reported_at": when(reported_at),
+                    "summary": summary,
+                    "description": description,
+                    "address": address,
+                    "outcome": outcome,
+                    "circle": None if circle_id is None else {"id": circle_id, "name": circle_name},
+                    "station": {"id": station_id, "code": station_code, "name": station_name},
+                    "placement_override_reason": placement_override_reason,
+                    "first_dispatched_at": when(first_dispatched_at),
+                    "first_arrived_at": when(first_arrived_at),
+                    "resolved_at": when(resolved_at),
+                    "closed_at": when(closed_at),
+                    "version": version,
+                    "created_at": when(created_at),
+                    "updated_at": when(updated_at),
+                    "reported_by": reporter(
+                        reported_by_id,
+                        reported_by_display_name,
+                        reported_by_first_name,
+                        reported_by_last_name,
+                        reported_by_username,
+                    ),
+                    "lat": None if lat is None else float(lat),
+                    "lng": None if lng is None else float(lng),
+                }
+            )
+        return out
 
     def _constants(self):
         cached = getattr(self, "_fast_constants", None)
         if cached is None:
             request = self.context.get("request")
-            field = self.fields["url"]
             placeholder = 987654321
-            template = field.get_url(_Placeholder(placeholder), field.view_name, request, self.context.get("format"))
+            # what the declared `url` field makes (without building the serializer's fields)
+            template = reverse(
+                self._declared_fields["url"].view_name,
+                kwargs={"pk": placeholder},
+                request=request,
+                format=self.context.get("format"),
+            )
             cached = self._fast_constants = (
                 {name: {k: str(v) for k, v in choices} for name, choices in _CHOICES.items()},
                 template.replace(str(placeholder), "{}") if template else None,
@@ -126,58 +245,57 @@ class IncidentSerializer(serializers.ModelSerializer):
             )
         return cached
 
-    def to_representation(self, incident):
-        if self.context.get("request") is None:
-            return super().to_representation(incident)  # the url field needs the request (and says so)
-        labels, url, zone = self._constants()
 
-        def when(value):
-            if not value:
-                return None
-            text = value.astimezone(zone).isoformat()
-            return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-        circle, station = incident.circle if incident.circle_id else None, incident.station
-        return {
-            "id": incident.pk,
-            "url": url.format(incident.pk) if url else None,
-            "number": incident.number,
-            "status": incident.status,
-            "status_label": labels["status"].get(incident.status, incident.status),
-            "category": incident.category,
-            "category_label": labels["category"].get(incident.category, incident.category),
-            "priority": incident.priority,
-            "priority_label": labels["priority"].get(incident.priority, incident.priority),
-            "source": incident.source,
-            "source_label": labels["source"].get(incident.source, incident.source),
-            "occurred_at": when(incident.occurred_at),
-            "reported_at": when(incident.reported_at),
-            "summary": incident.summary,
-            "description": incident.description,
-            "address": incident.address,
-            "outcome": incident.outcome,
-            "circle": None if circle is None else {"id": circle.pk, "name": circle.name},
-            "station": {"id": station.pk, "code": station.code, "name": station.name},
-            "placement_override_reason": incident.placement_override_reason,
-            "first_dispatched_at": when(incident.first_dispatched_at),
-            "first_arrived_at": when(incident.first_arrived_at),
-            "resolved_at": when(incident.resolved_at),
-            "closed_at": when(incident.closed_at),
-            "version": incident.version,
-            "created_at": when(incident.created_at),
-            "updated_at": when(incident.updated_at),
-            "reported_by": self.get_reported_by(incident),
-            "lat": None if incident.lat is None else float(incident.lat),
-            "lng": None if incident.lng is None else float(incident.lng),
-        }
+#: the columns of an incident's representation, in the order `represent_rows` unpacks them
+ROW_FIELDS = (
+    "id",
+    "number",
+    "status",
+    "category",
+    "priority",
+    "source",
+    "occurred_at",
+    "reported_at",
+    "summary",
+    "description",
+    "address",
+    "outcome",
+    "circle_id",
+    "circle__name",
+    "station_id",
+    "station__code",
+    "station__name",
+    "placement_override_reason",
+    "first_dispatched_at",
+    "first_arrived_at",
+    "resolved_at",
+    "closed_at",
+    "version",
+    "created_at",
+    "updated_at",
+    "reported_by_id",
+    "reported_by__display_name",
+    "reported_by__first_name",
+    "reported_by__last_name",
+    "reported_by__username",
+    "lat",
+    "lng",
+)
 
 
-class _Placeholder:
-    """A stand-in row for reversing the detail URL once, with a number to replace by each row's id."""
+def incident_row(incident: Incident) -> tuple:
+    """One incident (with its circle, station and reporter joined) as a row of `ROW_FIELDS`."""
+    values = []
+    for name in ROW_FIELDS:
+        value = incident
+        for part in name.split("__"):
+            value = None if value is None else getattr(value, part)
+        values.append(value)
+    return tuple(values)
 
-    def __init__(self, pk: int):
-        self.pk = pk
 
+#: a time as DRF writes it: ISO 8601, "Z" for UTC (what the declared DateTimeFields and the renderer make)
+_text = JSONEncoder().default
 
 _CHOICES = {
     "status": IncidentStatus.choices,

@@ -12,8 +12,9 @@ from .around import (
     ServiceType,
     Tip,
 )
+from .imports import IncidentImport
 from .incident import Assignment, Incident, IncidentCounter, IncidentEvent, InvolvedPerson
-from .rollup import IncidentDayRollup, IncidentRollup
+from .rollup import IncidentBinRollup, IncidentRollup
 
 __all__ = [
     "MEDIATION_CATEGORIES",
@@ -21,8 +22,9 @@ __all__ = [
     "Hazard",
     "Incident",
     "IncidentCounter",
-    "IncidentDayRollup",
+    "IncidentBinRollup",
     "IncidentEvent",
+    "IncidentImport",
     "IncidentRollup",
     "InvolvedPerson",
     "MediationCase",
@@ -38,6 +40,7 @@ __all__ = [
 # noise in a diff. Personal data is stored masked in the audit log too.
 auditlog.register(Incident, exclude_fields=["updated_at", "version"])
 auditlog.register(Assignment)
+auditlog.register(IncidentImport)
 auditlog.register(InvolvedPerson, mask_fields=["phone", "id_number"])
 auditlog.register(ServiceRequest, mask_fields=["phone"])
 for _model in (Tip, MediationCase, MediationSession, MediationFollowUp, Hazard, ServiceType):

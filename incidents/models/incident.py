@@ -117,6 +117,22 @@ class Incident(LocatedModel):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    external_ref = models.CharField(
+        _("external reference"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("The incident's number in the system it was imported from (unique when given)."),
+    )
+    import_batch = models.ForeignKey(
+        "incidents.IncidentImport",
+        verbose_name=_("imported with"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
@@ -128,6 +144,12 @@ class Incident(LocatedModel):
         ordering = ["-reported_at", "-pk"]
         indexes = [models.Index(fields=["lat", "lng"], name="incident_point")]
         constraints = [
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=~Q(external_ref=""),
+                name="incident_external_ref_unique",
+                violation_error_message=_("An incident with this external reference already exists."),
+            ),
             models.UniqueConstraint(
                 fields=["year", "sequence"],
                 name="incident_sequence_unique_per_year",

@@ -7,12 +7,12 @@ is the local date (settings.TIME_ZONE) of `occurred_at`, the time the dashboards
 - `IncidentRollup`: incident counts per (day, station, circle, category, priority), about a
   hundred rows a day whatever the number of incidents, summed in SQL for the category and
   priority figures.
-- `IncidentDayRollup`: one row per (day, station, circle) with what doesn't fit in columns: the
-  count per local hour (the heat grid), per map grid cell (hotspots) and the histograms of the
-  four intervals (queue, travel, response, on scene). The histograms use fixed buckets
-  (`incidents.rollups.BUCKET_EDGES`: 10 s wide up to 10 minutes, 1 minute up to an hour, then
-  coarser), so medians and 90th percentiles over any number of days are read from a few rows,
-  exact to the bucket (10 s below 10 minutes, 1 minute below an hour).
+- `IncidentBinRollup`: incident counts per (day, station, circle, measure, bin): per local hour
+  (the heat grid), per map grid cell (hotspots) and the histograms of the four intervals (queue,
+  travel, response, on scene), one row per bin, so that SQL sums them over any number of days and
+  returns a small result. The histograms use fixed buckets (`incidents.rollups.BUCKET_EDGES`: 10 s
+  wide up to 10 minutes, 1 minute up to an hour, then coarser), so medians and 90th percentiles are
+  read from the summed histogram, exact to the bucket (10 s below 10 minutes, 1 minute below an hour).
 """
 
 from __future__ import annotations
@@ -43,40 +43,53 @@ class IncidentRollup(models.Model):
     class Meta:
         verbose_name = _("incident rollup")
         verbose_name_plural = _("incident rollups")
-        indexes = [models.Index(fields=["day", "station"], name="incident_rollup_day")]
+        # every column a dashboard sums, in the index: a month of rows is read from the index alone
+        # (PostgreSQL's index-only scan), not from thousands of table pages a day's rows are spread over
+        indexes = [
+            models.Index(
+                fields=["day", "station", "circle", "category", "priority", "count"], name="incident_rollup_day_sums"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.station_id}/{self.circle_id} {self.category} {self.priority}: {self.count}"
 
 
-class IncidentDayRollup(models.Model):
-    """One local day of one station's circle (or of its incidents outside every circle).
+class IncidentBinRollup(models.Model):
+    """Incidents of one local day of one station's circle (or outside every circle) counted per bin of a measure.
 
-    `hours` is a list of 24 counts (local hour of occurrence); `cells` maps a map grid cell
-    ("row:col" of `portal.geo.grid_cell`) to its count; `intervals` maps "queue", "travel",
-    "response" and "on_scene" to a histogram {bucket index: count} of the seconds measured.
+    `measure` is "hour" (`bin`: the local hour of occurrence, "0" … "23"), "cell" (`bin`: the map grid
+    cell "row:col" of `portal.geo.grid_cell`) or one of the intervals "queue", "travel", "response",
+    "on_scene" (`bin`: the index of the histogram bucket of the seconds measured, `incidents.rollups.BUCKET_EDGES`).
+    One row per bin that holds incidents: the dashboards sum them in SQL over any number of days.
     """
 
     day = models.DateField(_("day"))
-    weekday = models.PositiveSmallIntegerField(_("weekday"))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_("ISO weekday: 1 Monday … 7 Sunday."))
     station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+")
     circle = models.ForeignKey(
         PatrolCircle, verbose_name=_("circle"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    measure = models.CharField(_("measure"), max_length=10)
+    bin = models.CharField(_("bin"), max_length=24)
     count = models.PositiveIntegerField(_("count"))
-    hours = models.JSONField(_("per hour"), default=list)
-    cells = models.JSONField(_("per grid cell"), default=dict)
-    intervals = models.JSONField(_("interval histograms"), default=dict)
 
     objects = ScopedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("incident day rollup")
-        verbose_name_plural = _("incident day rollups")
-        indexes = [models.Index(fields=["day", "station"], name="incident_day_rollup_day")]
+        verbose_name = _("incident bin rollup")
+        verbose_name_plural = _("incident bin rollups")
+        # a measure's days are one range of the index, holding every column a panel groups and sums:
+        # PostgreSQL answers from the index alone
+        indexes = [
+            models.Index(
+                fields=["measure", "day", "station", "circle", "weekday", "bin", "count"],
+                name="incident_bin_rollup_sums",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.station_id}/{self.circle_id}: {self.count}"
+        return f"{self.day} {self.station_id}/{self.circle_id} {self.measure} {self.bin}: {self.count}"
 
 
 def _incident_deleted(sender, instance, **kwargs) -> None:

@@ -8,17 +8,22 @@ nothing. The generic views of `portal.generic` give login, the model permission 
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
+import orjson
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.db.models import Count, F, Max, Min, Sum
+from django.db.models.functions import Floor
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
@@ -567,68 +572,196 @@ class DutyBoardView(ScopedObjectMixin, TemplateView):
 # --- the map layer -------------------------------------------------------------------------------
 
 #: the map's time filter: the value of `?period=` and how far back it reaches
-PERIODS = {"24h": timedelta(hours=24), "7d": timedelta(days=7), "30d": timedelta(days=30)}
+PERIODS = {
+    "24h": timedelta(hours=24),
+    "7d": timedelta(days=7),
+    "30d": timedelta(days=30),
+    "90d": timedelta(days=90),
+    "365d": timedelta(days=365),
+}
 DEFAULT_PERIOD = "7d"
-#: the newest incidents the layer draws at most (the clustered layer stays responsive)
-GEOJSON_CAP = 5000
+#: the most incidents the layer sends one by one: a viewport holding more is sent as clusters
+POINT_LIMIT = 1000
+#: the widest viewport, in pixels, the layer clusters for: however large the box asked for, the cells
+#: are made coarse enough that it holds at most (VIEWPORT_PX / geo.CLUSTER_CELL_PX)² of them
+VIEWPORT_PX = 2048
+#: the columns of a point feature, read through `.values()`
+POINT_FIELDS = ("pk", "number", "summary", "category", "priority", "status", "occurred_at", "lat", "lng")
+
+
+class MapLayerForm(forms.Form):
+    """The layer's own parameters; everything else in the query string is an IncidentFilterSet filter."""
+
+    period = forms.ChoiceField(choices=[(key, key) for key in PERIODS], required=False)
+    zoom = forms.IntegerField(min_value=0, max_value=geo.MAX_ZOOM, required=False)
+
+
+def _detail_url_template() -> str:
+    placeholder = 987654321
+    return reverse("incidents:incident_detail", args=[placeholder]).replace(str(placeholder), "{}")
+
+
+def point_features(rows) -> list[dict]:
+    """One GeoJSON Feature per incident row (`POINT_FIELDS` through `.values()`), newest first."""
+    categories = {key: str(label) for key, label in Category.choices}
+    statuses = {key: str(label) for key, label in IncidentStatus.choices}
+    priorities = {key: str(label) for key, label in Priority.choices}
+    url_template = _detail_url_template()
+    zone = timezone.get_current_timezone()
+    rows = sorted(rows, key=lambda row: (row["occurred_at"], row["pk"]), reverse=True)
+    return [
+        {
+            "type": "Feature",
+            "id": row["pk"],
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(row["lng"], geo.DECIMALS), round(row["lat"], geo.DECIMALS)],
+            },
+            "properties": {
+                "number": row["number"],
+                "summary": row["summary"],
+                "category": row["category"],
+                "category_label": categories.get(row["category"], row["category"]),
+                "priority": row["priority"],
+                "priority_label": priorities.get(row["priority"], row["priority"]),
+                "status": row["status"],
+                "status_label": statuses.get(row["status"], row["status"]),
+                "occurred_at": row["occurred_at"].astimezone(zone).isoformat(),
+                "url": url_template.format(row["pk"]),
+            },
+        }
+        for row in rows
+    ]
+
+
+def cluster_cells(queryset, zoom: int) -> dict[tuple[int, int], dict]:
+    """The incidents of the queryset counted per cluster cell of `zoom`, in one grouped query.
+
+    Returns {(column, row): {"count", "categories": {category: count}, "sum_lat", "sum_lng" (the sums per
+    category, added with math.fsum so that the mean doesn't depend on the order the rows come in),
+    "bbox": [min lng, min lat, max lng, max lat], "first": the smallest id}}: the database groups by
+    cell and category, Python adds the categories of a cell up.
+    """
+    width, height = geo.cluster_cell(zoom)
+    rows = (
+        queryset.order_by()
+        .annotate(cell_x=Floor(F("lng") / width), cell_y=Floor(F("lat") / height))
+        .values("cell_x", "cell_y", "category")
+        .annotate(
+            n=Count("pk"),
+            sum_lat=Sum("lat"),
+            sum_lng=Sum("lng"),
+            min_lat=Min("lat"),
+            max_lat=Max("lat"),
+            min_lng=Min("lng"),
+            max_lng=Max("lng"),
+            first=Min("pk"),
+        )
+    )
+    cells: dict[tuple[int, int], dict] = {}
+    for row in rows:
+        key = (int(row["cell_x"]), int(row["cell_y"]))
+        cell = cells.get(key)
+        if cell is None:
+            cells[key] = {
+                "count": row["n"],
+                "categories": {row["category"]: row["n"]},
+                "sum_lat": [row["sum_lat"]],
+                "sum_lng": [row["sum_lng"]],
+                "bbox": [row["min_lng"], row["min_lat"], row["max_lng"], row["max_lat"]],
+                "first": row["first"],
+            }
+            continue
+        cell["count"] += row["n"]
+        cell["categories"][row["category"]] = row["n"]
+        cell["sum_lat"].append(row["sum_lat"])
+        cell["sum_lng"].append(row["sum_lng"])
+        box = cell["bbox"]
+        box[0], box[1] = min(box[0], row["min_lng"]), min(box[1], row["min_lat"])
+        box[2], box[3] = max(box[2], row["max_lng"]), max(box[3], row["max_lat"])
+        cell["first"] = min(cell["first"], row["first"])
+    return cells
+
+
+def cluster_feature(key: tuple[int, int], cell: dict) -> dict:
+    """A cluster as a GeoJSON Feature: at the mean of its incidents, with their box (RFC 7946 `bbox`)."""
+    count = cell["count"]
+    return {
+        "type": "Feature",
+        "id": f"cluster:{key[0]}:{key[1]}",
+        "bbox": [round(v, geo.DECIMALS) for v in cell["bbox"]],
+        "geometry": {
+            "type": "Point",
+            "coordinates": [
+                round(math.fsum(cell["sum_lng"]) / count, geo.DECIMALS),
+                round(math.fsum(cell["sum_lat"]) / count, geo.DECIMALS),
+            ],
+        },
+        "properties": {
+            "cluster": True,
+            "count": count,
+            "label": ngettext("%(count)s incident", "%(count)s incidents", count) % {"count": count},
+            "categories": dict(sorted(cell["categories"].items(), key=lambda item: (-item[1], item[0]))),
+        },
+    }
 
 
 class IncidentGeoJSONView(ScopedObjectMixin, View):
-    """A GeoJSON FeatureCollection (RFC 7946: lon, lat; 7 decimals) of the visible incidents.
+    """The incidents of a map viewport as a GeoJSON FeatureCollection (RFC 7946: lon, lat; 7 decimals).
 
-    `?period=24h|7d|30d` (occurred within; default 7 days) and every IncidentFilterSet filter; at
-    most GEOJSON_CAP newest. One query, through `.values()`: no model instances are built.
+    Parameters: `bbox=minlon,minlat,maxlon,maxlat` (the viewport; default the whole scope), `zoom`
+    (0 … geo.MAX_ZOOM, the map's; default the zoom at which the box fills a screen), `period=24h|7d|
+    30d|90d|365d` (occurred within; default 7 days) and every IncidentFilterSet filter.
+
+    Nothing is dropped: when the viewport holds at most POINT_LIMIT incidents each is a point feature;
+    otherwise they are counted per grid cell of the zoom (cells CLUSTER_CELL_PX pixels square, computed
+    in SQL) and a cell is a cluster feature (`properties.cluster`, `count`, the count per category and
+    the box of its incidents), or the point itself when it holds a single incident. The collection says
+    how many incidents it stands for (`total`), whether it is `clustered` and at which `zoom`. At most
+    two queries (the points, then when there are too many the cells and the lone points), both through
+    `.values()`: no model instances are built.
     """
 
     model = Incident
     http_method_names = ["get"]
 
     def get(self, request):
-        period = request.GET.get("period") or DEFAULT_PERIOD
-        if period not in PERIODS:
-            return HttpResponseBadRequest(_("Unknown period."))
-        queryset = Incident.objects.visible_to(request.user).filter(occurred_at__gte=timezone.now() - PERIODS[period])
+        params = MapLayerForm(request.GET)
         data = request.GET.copy()
-        data.pop("period", None)
+        for name in params.fields:
+            data.pop(name, None)
+        queryset = Incident.objects.visible_to(request.user)
         filterset = IncidentFilterSet(data or None, queryset=queryset, request=request)
+        errors = {}
+        if not params.is_valid():
+            errors.update(params.errors.get_json_data())
         if filterset.is_bound and not filterset.is_valid():
-            return JsonResponse({"errors": filterset.errors.get_json_data()}, status=400)
-        rows = filterset.qs.order_by("-occurred_at", "-pk").values(
-            "pk", "number", "summary", "category", "priority", "status", "occurred_at", "lat", "lng"
-        )[:GEOJSON_CAP]
-        categories = dict(Category.choices)
-        statuses = dict(IncidentStatus.choices)
-        priorities = dict(Priority.choices)
-        placeholder = 987654321
-        url_template = reverse("incidents:incident_detail", args=[placeholder]).replace(str(placeholder), "{}")
-        features = [
-            {
-                "type": "Feature",
-                "id": row["pk"],
-                "geometry": {
-                    "type": "Point",
-                    "coordinates": [round(row["lng"], geo.DECIMALS), round(row["lat"], geo.DECIMALS)],
-                },
-                "properties": {
-                    "number": row["number"],
-                    "summary": row["summary"],
-                    "category": row["category"],
-                    "category_label": str(categories.get(row["category"], row["category"])),
-                    "priority": row["priority"],
-                    "priority_label": str(priorities.get(row["priority"], row["priority"])),
-                    "status": row["status"],
-                    "status_label": str(statuses.get(row["status"], row["status"])),
-                    "occurred_at": timezone.localtime(row["occurred_at"]).isoformat(),
-                    "url": url_template.format(row["pk"]),
-                },
-            }
-            for row in rows
-        ]
-        response = JsonResponse(
-            {"type": "FeatureCollection", "features": features}, json_dumps_params={"ensure_ascii": False}
-        )
-        response["Content-Type"] = "application/geo+json"
-        return response
+            errors.update(filterset.errors.get_json_data())
+        if errors:
+            return JsonResponse({"errors": errors}, status=400, json_dumps_params={"ensure_ascii": False})
+        since = timezone.now() - PERIODS[params.cleaned_data["period"] or DEFAULT_PERIOD]
+        queryset = filterset.qs.filter(occurred_at__gte=since)
+        box = (filterset.form.cleaned_data.get("bbox") if filterset.is_bound else None) or geo.bounds()
+        zoom = params.cleaned_data["zoom"]
+        zoom = geo.zoom_to_fit(box, VIEWPORT_PX // 2) if zoom is None else min(zoom, geo.zoom_to_fit(box, VIEWPORT_PX))
+
+        # Unordered, so that the database stops after POINT_LIMIT + 1 rows however many are in view.
+        points = list(queryset.order_by().values(*POINT_FIELDS)[: POINT_LIMIT + 1])
+        clusters = []
+        if len(points) > POINT_LIMIT:
+            cells = cluster_cells(queryset, zoom)
+            lone = [cell["first"] for cell in cells.values() if cell["count"] == 1]
+            points = list(queryset.order_by().filter(pk__in=lone).values(*POINT_FIELDS)) if lone else []
+            clusters = [cluster_feature(key, cell) for key, cell in sorted(cells.items()) if cell["count"] > 1]
+        features = clusters + point_features(points)
+        body = {
+            "type": "FeatureCollection",
+            "total": sum(f["properties"]["count"] for f in clusters) + len(points),
+            "clustered": bool(clusters),
+            "zoom": zoom,
+            "features": features,
+        }
+        return HttpResponse(orjson.dumps(body), content_type="application/geo+json")
 
 
 # --- URLs ---------------------------------------------------------------------------------------------

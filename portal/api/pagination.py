@@ -102,6 +102,9 @@ class PortalCursorPagination(BasePagination):
         self.ordering_key = ",".join(ordering)
         self.fields = [(name.lstrip("-"), name.startswith("-")) for name in ordering]
         model = queryset.model
+        # the key of a row: a model instance, or a named row of `values_list(..., named=True)` (which
+        # has no "pk", but the primary key's own name)
+        self.key_attrs = [model._meta.pk.attname if name == "pk" else name for name, _desc in self.fields]
         cursor = self.decode_cursor(request)
         if cursor is not None and (cursor.get("o") != self.ordering_key or len(cursor["k"]) != len(self.fields)):
             raise ValidationError({self.cursor_query_param: [_("The cursor belongs to another ordering.")]})
@@ -155,7 +158,7 @@ class PortalCursorPagination(BasePagination):
 
     def _key(self, row) -> list:
         values = []
-        for name, _desc in self.fields:
+        for name in self.key_attrs:
             value = getattr(row, name)
             values.append(value.isoformat() if isinstance(value, datetime) else value)
         return values

@@ -1,4 +1,10 @@
-"""Renderers of the API: GeoJSON for located resources, and CSV/XLSX for exports.
+"""Renderers of the API: JSON (by orjson), GeoJSON for located resources, and CSV/XLSX for exports.
+
+JSON is rendered by orjson: the JSON DRF's own renderer makes of the same data (compact separators,
+UTF-8, U+2028/U+2029 escaped, times in ISO 8601 with "Z" for UTC, the other types DRF knows through
+DRF's encoder) in a fraction of the time. An indented answer (`Accept: application/json; indent=4`,
+the browsable API) and anything orjson refuses (an integer beyond 64 bits) go through DRF's renderer.
+One difference: a float that is NaN or infinite is written as null (DRF's strict renderer fails).
 
 GeoJSON (RFC 7946): `?format=geojson` or `Accept: application/geo+json`. A serialized row becomes a
 Feature: its `geometry` field when it has one (areas, routes), else a Point from its `lat`/`lng`;
@@ -12,9 +18,34 @@ CSV and XLSX are chosen the same way (`?format=csv|xlsx`); the viewset builds th
 
 from __future__ import annotations
 
+import orjson
 from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.utils.encoders import JSONEncoder
 
 from portal.geo import DECIMALS
+
+#: dict keys that aren't strings as json.dumps writes them; times as DRF's encoder does (ISO 8601, "Z" for
+#: UTC; tests/api/test_renderers.py compares the two)
+_ORJSON_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_UTC_Z
+#: what orjson doesn't know natively (lazy translations, times, decimals, ...): as DRF encodes it
+_drf_default = JSONEncoder().default
+
+
+class PortalJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer, by orjson (see the module docstring)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        if self.ensure_ascii or self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        try:
+            body = orjson.dumps(data, default=_drf_default, option=_ORJSON_OPTIONS)
+        except orjson.JSONEncodeError:
+            return super().render(data, accepted_media_type, renderer_context)
+        if b"\xe2\x80\xa8" in body or b"\xe2\x80\xa9" in body:  # U+2028, U+2029: JavaScript-safe, as DRF
+            body = body.replace("\u2028".encode(), b"\\u2028").replace("\u2029".encode(), b"\\u2029")
+        return body
 
 
 def _round(value):
@@ -33,7 +64,7 @@ def to_feature(item: dict) -> dict:
     return feature
 
 
-class GeoJSONRenderer(JSONRenderer):
+class GeoJSONRenderer(PortalJSONRenderer):
     media_type = "application/geo+json"
     format = "geojson"
 
@@ -60,7 +91,7 @@ class ExportRenderer(BaseRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if isinstance(data, bytes):
             return data
-        return JSONRenderer().render(data, "application/json", renderer_context)
+        return PortalJSONRenderer().render(data, "application/json", renderer_context)
 
 
 class CSVRenderer(ExportRenderer):

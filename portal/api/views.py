@@ -31,12 +31,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import exceptions, mixins, status, viewsets
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from .exceptions import PreconditionFailed, PreconditionRequired
 from .permissions import PortalModelPermissions, TokenScopePermission
-from .renderers import ExportRenderer, GeoJSONRenderer
+from .renderers import ExportRenderer, GeoJSONRenderer, PortalJSONRenderer
 from .throttling import AnonymousRateThrottle
 
 
@@ -64,7 +63,19 @@ class StrictFilterBackend(DjangoFilterBackend):
     - an id beyond the range of the database's integers is a 400 (a multiple-choice filter puts it in
       an `IN (...)` that SQLite can't bind: a 500);
     - a single-valued filter given more than once is a 400 (the form would silently read the last).
+
+    A request that names none of the filters (a plain list, `?cursor=...&page_size=...`) skips the
+    filterset, which costs as much as the rest of such a request (its filters and form are deep-copied
+    and built per request): every filter does nothing with an empty value, so the list is the same.
+    Not when a filter is required (that is a 400) or the filterset overrides `filter_queryset` (it
+    may do something when a filter is absent, as the tips' inbox does).
     """
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is not None and not _names_a_filter(request, filterset_class):
+            return queryset
+        return super().filter_queryset(request, queryset, view)
 
     def get_filterset(self, request, queryset, view):
         filterset = super().get_filterset(request, queryset, view)
@@ -102,6 +113,17 @@ class StrictFilterBackend(DjangoFilterBackend):
         return filterset
 
 
+def _names_a_filter(request, filterset_class) -> bool:
+    """Whether the filterset could do anything to this request's list (see `StrictFilterBackend`)."""
+    if filterset_class.filter_queryset is not django_filters.FilterSet.filter_queryset:
+        return True
+    filters = filterset_class.base_filters
+    if any(f.extra.get("required") for f in filters.values()):
+        return True
+    # a filter's parameter is its name, or its name and a suffix (`_min`, `_after`) for range widgets
+    return any(param == name or param.startswith(f"{name}_") for param in request.query_params for name in filters)
+
+
 def _id_range(filter_) -> tuple[float, float]:
     """The values the column a model-choice filter compares with can hold (unbounded if not an integer)."""
     form_field = filter_.field  # its queryset is resolved (a filter's may be a function of the request)
@@ -113,7 +135,28 @@ def _id_range(filter_) -> tuple[float, float]:
         return -math.inf, math.inf
 
 
-class ScopedViewSetMixin:
+class FormatMixin:
+    """Every API view: an unknown `?format=` is a 400 naming the formats (DRF answers a bare 404), and an
+    error is JSON in the one error shape whatever format was asked for."""
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:
+            formats = ", ".join(r.format for r in self.get_renderers() if getattr(r, "format", None) != "api")
+            raise exceptions.ValidationError(
+                {"format": [_("Unknown format: choose one of %(formats)s.") % {"formats": formats}]}
+            ) from None
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        if isinstance(getattr(self.request, "accepted_renderer", None), (ExportRenderer, GeoJSONRenderer)):
+            self.request.accepted_renderer = PortalJSONRenderer()
+            self.request.accepted_media_type = "application/json"
+        return response
+
+
+class ScopedViewSetMixin(FormatMixin):
     """Scope, permissions, throttles, ETags and error shape of every API endpoint (see the module docstring)."""
 
     permission_classes = [TokenScopePermission, PortalModelPermissions]
@@ -171,25 +214,10 @@ class ScopedViewSetMixin:
     # --- formats ---------------------------------------------------------------------------------
 
     def perform_content_negotiation(self, request, force=False):
-        try:
-            renderer, media_type = super().perform_content_negotiation(request, force)
-        except Http404:
-            # DRF's answer to an unknown ?format= is a bare 404; it is a malformed parameter
-            formats = ", ".join(r.format for r in self.get_renderers() if getattr(r, "format", None) != "api")
-            raise exceptions.ValidationError(
-                {"format": [_("Unknown format: choose one of %(formats)s.") % {"formats": formats}]}
-            ) from None
+        renderer, media_type = super().perform_content_negotiation(request, force)
         if not force and isinstance(renderer, ExportRenderer) and self.action != "list":
             raise exceptions.NotAcceptable(_("Only lists can be exported as CSV or XLSX."))
         return renderer, media_type
-
-    def handle_exception(self, exc):
-        response = super().handle_exception(exc)
-        # an error is JSON in the one error shape, whatever format was asked for
-        if isinstance(getattr(self.request, "accepted_renderer", None), (ExportRenderer, GeoJSONRenderer)):
-            self.request.accepted_renderer = JSONRenderer()
-            self.request.accepted_media_type = "application/json"
-        return response
 
     # --- ETags -----------------------------------------------------------------------------------
 

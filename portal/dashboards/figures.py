@@ -11,29 +11,39 @@ query parameters) to exactly the rows counted. Incidents are counted by the time
 Percentiles are "nearest rank": the p-th percentile of n values is the ceil(p/100 · n)-th smallest
 (the median of an even count is the lower middle), read from the rollups' histograms and reported
 as the lower edge of its bucket (exact to 10 s below 10 minutes, 1 minute below an hour).
+
+Each panel's statement is written here in SQL, once (`_SQL`), and run with its parameters through one
+cursor: a dashboard asks the same few aggregates on every load, and building them with the ORM cost
+several times what the database takes to answer. The scope of every statement is `_scoped`: the rule
+of `visible_to` (`portal.scoping.visible_station`) narrowed by the dashboard's scope. The sums over
+many days are the database's (GROUP BY over the rollup rows, one row per bin for the hours, grid
+cells and interval histograms): a panel fetches a small result, whatever the number of days.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from incidents import rollups
 from incidents.choices import OPEN_HAZARD_STATUSES, OPEN_STATUSES, Category, MediationOutcome, Priority, TipStatus
-from incidents.models import Hazard, Incident, IncidentDayRollup, IncidentRollup, MediationCase, Tip
+from incidents.models import Hazard, Incident, IncidentBinRollup, IncidentRollup, MediationCase, Tip
 from patrols.choices import DutyState
 from patrols.models import PatrolCircle, PatrolShift, PatrolTeam, TeamStateChange
 from portal import geo
+from portal.scoping import EVERY_STATION, visible_station
 
 # --- period and scope ---------------------------------------------------------------------------
 
@@ -128,18 +138,155 @@ def incident_list_url(**params) -> str:
     return reverse("incidents:incident_list") + "?" + urlencode(clean)
 
 
+class _Links:
+    """Incident-list links of one period: the list reversed and the period encoded once, per panel."""
+
+    def __init__(self, period: Period):
+        self.base = incident_list_url(**period.query())
+
+    def __call__(self, scope: Scope, **params) -> str:
+        query = {**scope.query(), **params}
+        return f"{self.base}&{urlencode(query)}" if query else self.base
+
+
 def _url(period: Period, scope: Scope, **params) -> str:
-    return _links(period, scope)(**params)
+    return _Links(period)(scope, **params)
 
 
-def _links(period: Period, scope: Scope):
-    """A maker of incident-list links sharing the period's and scope's parameters (reversed and encoded once)."""
-    base = incident_list_url(**period.query(), **scope.query())
+# --- SQL ------------------------------------------------------------------------------------------
 
-    def link(**params) -> str:
-        return base + "&" + urlencode(params) if params else base
 
-    return link
+def _sql(statement: str, **models) -> str:
+    """A statement with each {name} replaced by that model's table ({{where}} etc. stay for each call)."""
+    return statement.format(**{name: model._meta.db_table for name, model in models.items()})
+
+
+def _in(values) -> str:
+    """An SQL list of choice values (the code's own constants: plain identifiers, never user input)."""
+    return "(" + ", ".join(f"'{value}'" for value in values) + ")"
+
+
+_OPEN = _in(OPEN_STATUSES)
+_OPEN_HAZARD = _in(OPEN_HAZARD_STATUSES)
+
+#: every panel's statement; `{where}` is the scope (`_scoped`), `%s` the parameters
+_SQL = {
+    "counts": _sql(
+        "SELECT circle_id, category, priority,"
+        ' SUM(CASE WHEN day >= %s AND day < %s THEN "count" ELSE 0 END),'
+        ' SUM(CASE WHEN day >= %s AND day < %s THEN "count" ELSE 0 END)'
+        " FROM {rollup} WHERE day >= %s AND day < %s{{where}} GROUP BY circle_id, category, priority",
+        rollup=IncidentRollup,
+    ),
+    # the bin rollups summed in SQL, one part per figure, in one statement (`day_rows`): each returns
+    # (measure, circle, weekday, bin, n), the columns it doesn't group by as NULL
+    "hours": _sql(
+        'SELECT measure, circle_id, weekday, bin, SUM("count") AS n FROM {rollup}'
+        " WHERE measure = '" + rollups.HOUR + "' AND day >= %s AND day < %s{{where}}"
+        " GROUP BY measure, circle_id, weekday, bin",
+        rollup=IncidentBinRollup,
+    ),
+    "intervals": _sql(
+        'SELECT measure, circle_id, CAST(NULL AS INTEGER), bin, SUM("count") AS n FROM {rollup}'
+        " WHERE measure IN " + _in(rollups.INTERVALS) + " AND day >= %s AND day < %s{{where}}"
+        " GROUP BY measure, circle_id, bin",
+        rollup=IncidentBinRollup,
+    ),
+    # the busiest cells first (ties by cell, as Python orders them: the databases compare bytes)
+    "cells": _sql(
+        'SELECT measure, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), bin, SUM("count") AS n FROM {rollup}'
+        " WHERE measure = '" + rollups.CELL + "' AND day >= %s AND day < %s{{where}}"
+        " GROUP BY measure, bin ORDER BY n DESC, bin{{limit}}",
+        rollup=IncidentBinRollup,
+    ),
+    "circles": _sql(
+        "SELECT id, station_id, name, colour FROM {circle} WHERE 1 = 1{{where}} ORDER BY station_id, id",
+        circle=PatrolCircle,
+    ),
+    "backlog": _sql(
+        "SELECT {{buckets}} FROM {incident} WHERE status IN " + _OPEN + "{{where}}",
+        incident=Incident,
+    ),
+    "teams": _sql(
+        "SELECT t.id, t.duty_state, (SELECT c.to_state FROM {change} c WHERE c.team_id = t.id AND c.at < %s"
+        " ORDER BY c.at DESC, c.id DESC LIMIT 1) FROM {team} t WHERE 1 = 1{{where}}",
+        team=PatrolTeam,
+        change=TeamStateChange,
+    ),
+    "shifts": _sql(
+        "SELECT s.starts_at, s.ends_at FROM {shift} s INNER JOIN {team} t ON t.id = s.team_id"
+        " WHERE s.starts_at < %s AND s.ends_at > %s{{where}}",
+        shift=PatrolShift,
+        team=PatrolTeam,
+    ),
+    "changes": _sql(
+        "SELECT c.team_id, c.at, c.to_state FROM {change} c INNER JOIN {team} t ON t.id = c.team_id"
+        " WHERE c.at >= %s AND c.at < %s{{where}} ORDER BY c.team_id, c.at, c.id",
+        change=TeamStateChange,
+        team=PatrolTeam,
+    ),
+    "tips": _sql(
+        "SELECT COUNT(*), COUNT(CASE WHEN status IN (%s, %s) THEN 1 END), COUNT(CASE WHEN status = %s THEN 1 END)"
+        " FROM {tip} WHERE received_at >= %s AND received_at < %s{{where}}",
+        tip=Tip,
+    ),
+    "mediation": _sql(
+        "SELECT COUNT(*), COUNT(CASE WHEN outcome = %s THEN 1 END), COUNT(CASE WHEN outcome = %s THEN 1 END)"
+        " FROM {case} WHERE opened_at >= %s AND opened_at < %s{{where}}",
+        case=MediationCase,
+    ),
+    "hazards": _sql(
+        "SELECT COUNT(CASE WHEN status IN " + _OPEN_HAZARD + " THEN 1 END),"
+        " COUNT(CASE WHEN status IN " + _OPEN_HAZARD + " AND due_date < %s THEN 1 END),"
+        " COUNT(CASE WHEN created_at >= %s AND created_at < %s THEN 1 END) FROM {hazard} WHERE 1 = 1{{where}}",
+        hazard=Hazard,
+    ),
+}
+
+
+def _scoped(user, scope: Scope, *, station: str = "station_id", circle: str | None = None) -> tuple[str, list] | None:
+    """`visible_to(user)` narrowed by the scope: SQL conditions (each after AND) and their parameters.
+
+    None when the user sees nothing (the panel then runs no query).
+    """
+    seen = visible_station(user)
+    if seen is None:
+        return None
+    where, params = "", []
+    if seen is not EVERY_STATION:
+        where, params = f" AND {station} = %s", [seen]
+    if scope.station_id:
+        where += f" AND {station} = %s"
+        params.append(scope.station_id)
+    if circle and scope.circle_id:
+        where += f" AND {circle} = %s"
+        params.append(scope.circle_id)
+    return where, params
+
+
+def _rows(statement: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        return cursor.fetchall()
+
+
+def _at(moment: datetime):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _day(day: date):
+    return connection.ops.adapt_datefield_value(day)
+
+
+def _aware(value) -> datetime:
+    """A datetime column as read by a cursor (SQLite answers naive datetimes, or text, in UTC)."""
+    if not isinstance(value, datetime):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
 
 
 # --- reading rollups plus partial days -------------------------------------------------------------
@@ -153,43 +300,122 @@ def _partial_aggregate(user, period: Period, scope: Scope) -> rollups.Aggregate:
     return aggregate
 
 
-def _rollup_qs(model, user, period: Period, scope: Scope):
+def _day_span(period: Period) -> tuple[date, date]:
+    """The period's whole days as [first, last) ("no day" is an empty span)."""
     days = period.whole_days()
-    if days is None:
-        return None
-    return scope.narrow(model.objects.visible_to(user)).filter(day__gte=days[0], day__lt=days[1]).order_by()
+    return days if days is not None else (rollups.local_day(period.start),) * 2
 
 
-def _counts(user, period: Period, scope: Scope) -> Counter:
-    """{(circle_id, category, priority): n} for the period."""
-    counts: Counter = Counter()
-    qs = _rollup_qs(IncidentRollup, user, period, scope)
-    if qs is not None:
-        for circle_id, category, priority, n in qs.values_list("circle_id", "category", "priority").annotate(
-            n=Sum("count")
-        ):
-            counts[circle_id, category, priority] += n
-    for (_day, _station, circle_id, category, priority), n in _partial_aggregate(user, period, scope).counts.items():
-        counts[circle_id, category, priority] += n
-    return counts
+def _counts(user, period: Period, scope: Scope) -> tuple[Counter, Counter]:
+    """{(circle_id, category, priority): n} of the period and of the previous one, summed in one statement."""
+    current, previous = Counter(), Counter()
+    scoped = _scoped(user, scope, circle="circle_id")
+    if scoped is None:
+        return current, previous
+    now, before = _day_span(period), _day_span(period.previous())
+    low, high = min(now[0], before[0]), max(now[1], before[1])
+    if low < high:
+        where, params = scoped
+        days = [_day(d) for d in (*now, *before, low, high)]
+        for circle_id, category, priority, n_now, n_before in _rows(_SQL["counts"].format(where=where), days + params):
+            if n_now:
+                current[circle_id, category, priority] = n_now
+            if n_before:
+                previous[circle_id, category, priority] = n_before
+    for counts, piece in ((current, period), (previous, period.previous())):
+        if piece.partial_ranges():
+            for (_d, _s, circle_id, category, priority), n in _partial_aggregate(user, piece, scope).counts.items():
+                counts[circle_id, category, priority] += n
+    return current, previous
 
 
-def _day_rows(user, period: Period, scope: Scope, *fields: str) -> list[dict]:
-    """IncidentDayRollup values of the period (whole days), plus the partial days counted alike."""
-    rows: list[dict] = []
-    qs = _rollup_qs(IncidentDayRollup, user, period, scope)
-    if qs is not None:
-        rows += qs.values("circle_id", "weekday", *fields)
-    aggregate = _partial_aggregate(user, period, scope) if period.partial_ranges() else None
-    if aggregate is not None:
-        for row in aggregate.rows()[1]:
-            rows.append({"circle_id": row.circle_id, "weekday": row.weekday, **{f: getattr(row, f) for f in fields}})
+#: what the bin rollups give the panels: heat grid, intervals, hotspots
+DAY_FIELDS = ("hours", "intervals", "cells")
+
+#: the hotspots a dashboard shows
+HOTSPOTS = 10
+
+
+def day_rows(
+    user, period: Period, scope: Scope, fields: tuple[str, ...] = DAY_FIELDS, *, cells: int = HOTSPOTS
+) -> dict[str, list[tuple]]:
+    """{field: [(circle_id, weekday, value)]}: the period's bin rollups summed per circle, in one statement.
+
+    "hours": (circle, weekday, [24 counts]); "intervals": (circle, None, {interval: {bucket: n}});
+    "cells": (None, None, {cell: n}) of the `cells` busiest cells. The partial days at the ends of the
+    period are counted alike and added (and then every cell is read: the top ones may change). A page
+    reads them once for its three panels.
+    """
+    rows: dict[str, list[tuple]] = {field: [] for field in fields}
+    scoped = _scoped(user, scope, circle="circle_id")
+    if scoped is None:
+        return rows
+    partial = _partial_aggregate(user, period, scope).days if period.partial_ranges() else {}
+    hours: dict[tuple, list[int]] = {}
+    histograms: dict = {}
+    top: dict[str, int] = {}
+
+    def add(measure: str, circle_id, weekday, bin_: str, n: int) -> None:
+        if measure == rollups.HOUR:
+            week = hours.get((circle_id, weekday))
+            if week is None:
+                week = hours[circle_id, weekday] = [0] * 24
+            week[int(bin_)] += n
+        elif measure == rollups.CELL:
+            top[bin_] = top.get(bin_, 0) + n
+        else:
+            per_circle = histograms.get(circle_id)
+            if per_circle is None:
+                per_circle = histograms[circle_id] = {name: {} for name in rollups.INTERVALS}
+            histogram = per_circle[measure]
+            histogram[bin_] = histogram.get(bin_, 0) + n
+
+    days = period.whole_days()
+    if days is not None and fields:
+        where, params = scoped
+        limit = "" if partial else f" LIMIT {int(cells)}"
+        span = [_day(days[0]), _day(days[1]), *params]
+        parts = [f"SELECT * FROM ({_SQL[field].format(where=where, limit=limit)}) {field}" for field in fields]
+        for row in _rows(" UNION ALL ".join(parts), span * len(parts)):
+            add(*row)
+    wanted = {rollups.HOUR: "hours", rollups.CELL: "cells"}
+    for (day, _station_id, circle_id), entry in partial.items():
+        for (measure, bin_), n in entry.items():
+            if wanted.get(measure, "intervals") in rows:
+                add(measure, circle_id, day.isoweekday(), bin_, n)
+    if "hours" in rows:
+        rows["hours"] = [(circle_id, weekday, week) for (circle_id, weekday), week in hours.items()]
+    if "intervals" in rows:
+        rows["intervals"] = [(circle_id, None, per_circle) for circle_id, per_circle in histograms.items()]
+    if "cells" in rows:
+        rows["cells"] = [(None, None, dict(sorted(top.items(), key=lambda item: (-item[1], item[0]))[:cells]))]
     return rows
 
 
-def _circles(user, scope: Scope) -> list[PatrolCircle]:
-    """The circles in scope, in a stable order (a circle that is no longer active still has history)."""
-    return list(scope.narrow(PatrolCircle.objects.visible_to(user), circle=None).order_by("station_id", "pk"))
+def _day_rows(user, period: Period, scope: Scope, field: str, rows: dict | None) -> list[tuple]:
+    """One field's rows: from `rows` (read by the page), or read now."""
+    return (rows if rows is not None else day_rows(user, period, scope, (field,)))[field]
+
+
+@dataclass(frozen=True)
+class _Circle:
+    pk: int
+    station_id: int
+    name: str
+    colour: str
+
+
+def circles_in(user, scope: Scope) -> list[_Circle]:
+    """The circles in scope, in a stable order (a circle that is no longer active still has history).
+
+    The panels that show circles read them (`circles=None`) or take them from the page (read once for all).
+    """
+    scoped = _scoped(user, scope)
+    if scoped is None:
+        return []
+    where, params = scoped
+    circles = [_Circle(*row) for row in _rows(_SQL["circles"].format(where=where), params)]
+    return [c for c in circles if not scope.circle_id or c.pk == scope.circle_id]
 
 
 def _change(current: int, previous: int) -> float | None:
@@ -199,25 +425,31 @@ def _change(current: int, previous: int) -> float | None:
 # --- incidents by category, priority and circle ------------------------------------------------------
 
 
-def incidents_by_kind(user, period: Period, scope: Scope) -> dict:
+def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circle] | None = None) -> dict:
     """Counts per category, priority and circle, each with the previous period's count and a link."""
-    current, previous = _counts(user, period, scope), _counts(user, period.previous(), scope)
-    circles = [c for c in _circles(user, scope) if not scope.circle_id or c.pk == scope.circle_id]
-
+    current, previous = _counts(user, period, scope)
+    circles = circles_in(user, scope) if circles is None else circles
+    link = _Links(period)
+    # the totals per category (index 1), priority (2) and circle (0), of each period
+    totals = [[Counter(), Counter(), Counter()], [Counter(), Counter(), Counter()]]
     per_circle_category: Counter = Counter()
-    for (circle_id, category, _priority), n in current.items():
-        per_circle_category[circle_id, category] += n
-
-    def total(counts: Counter, index: int, value) -> int:
-        return sum(n for key, n in counts.items() if key[index] == value)
+    for which, counts in enumerate((current, previous)):
+        by_circle, by_category, by_priority = totals[which]
+        for (circle_id, category, priority), n in counts.items():
+            by_circle[circle_id] += n
+            by_category[category] += n
+            by_priority[priority] += n
+            if not which:
+                per_circle_category[circle_id, category] += n
+    (now_circle, now_category, now_priority), (was_circle, was_category, was_priority) = totals
 
     categories = [
         {
             "value": value,
             "label": str(label),
-            "count": total(current, 1, value),
-            "previous": total(previous, 1, value),
-            "url": _url(period, scope, category=value),
+            "count": now_category[value],
+            "previous": was_category[value],
+            "url": link(scope, category=value),
         }
         for value, label in Category.choices
     ]
@@ -225,37 +457,39 @@ def incidents_by_kind(user, period: Period, scope: Scope) -> dict:
         {
             "value": value,
             "label": str(label),
-            "count": total(current, 2, value),
-            "previous": total(previous, 2, value),
-            "url": _url(period, scope, priority=value),
+            "count": now_priority[value],
+            "previous": was_priority[value],
+            "url": link(scope, priority=value),
         }
         for value, label in Priority.choices
     ]
-    by_circle = [
-        {
-            "id": circle.pk,
-            "station_id": circle.station_id,
-            "label": circle.name,
-            "colour": circle.colour,
-            "count": total(current, 0, circle.pk),
-            "previous": total(previous, 0, circle.pk),
-            "url": _url(period, Scope(circle.station_id, circle.pk)),
-            "categories": {
-                value: {
-                    "count": per_circle_category[circle.pk, value],
-                    "url": _url(period, Scope(circle.station_id, circle.pk), category=value),
-                }
-                for value in Category.values
-            },
-        }
-        for circle in circles
-    ]
+    by_circle = []
+    for circle in circles:
+        circle_link = link(Scope(circle.station_id, circle.pk))
+        by_circle.append(
+            {
+                "id": circle.pk,
+                "station_id": circle.station_id,
+                "label": circle.name,
+                "colour": circle.colour,
+                "count": now_circle[circle.pk],
+                "previous": was_circle[circle.pk],
+                "url": circle_link,
+                "categories": {
+                    value: {
+                        "count": per_circle_category[circle.pk, value],
+                        "url": f"{circle_link}&{urlencode({'category': value})}",
+                    }
+                    for value in Category.values
+                },
+            }
+        )
     count, before = sum(current.values()), sum(previous.values())
     return {
         "total": count,
         "previous_total": before,
         "change_pct": _change(count, before),
-        "url": _url(period, scope),
+        "url": link(scope),
         "previous_url": _url(period.previous(), scope),
         "categories": categories,
         "priorities": priorities,
@@ -266,30 +500,46 @@ def incidents_by_kind(user, period: Period, scope: Scope) -> dict:
 # --- heat grid ------------------------------------------------------------------------------------
 
 
-def heat_grid(user, period: Period, scope: Scope) -> dict:
-    """Incidents per ISO weekday (1 Monday … 7 Sunday) and local hour of occurrence."""
-    grid = [[0] * 24 for _ in range(7)]
-    for row in _day_rows(user, period, scope, "hours"):
-        week = grid[row["weekday"] - 1]
-        for hour, n in enumerate(row["hours"]):
-            week[hour] += n
-    link = _links(period, scope)
+def _weekdays() -> list[str]:
+    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+
+
+def _heat(grid: list[list[int]], base: str) -> dict:
     cells = [
-        {
-            "weekday": weekday + 1,
-            "hour": hour,
-            "count": n,
-            "url": link(weekday=weekday + 1, hour=hour),
-        }
-        for weekday, week in enumerate(grid)
+        {"weekday": weekday, "hour": hour, "count": n, "url": f"{base}&weekday={weekday}&hour={hour}"}
+        for weekday, week in enumerate(grid, start=1)
         for hour, n in enumerate(week)
     ]
-    return {
-        "grid": grid,
-        "cells": cells,
-        "max": max((c["count"] for c in cells), default=0),
-        "weekdays": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
-    }
+    return {"grid": grid, "cells": cells, "max": max(max(week) for week in grid), "weekdays": _weekdays()}
+
+
+def _add_hours(grid: list[list[int]], weekday: int, hours: list[int]) -> None:
+    week = grid[weekday - 1]
+    for hour, n in enumerate(hours):
+        week[hour] += n
+
+
+def heat_grid(user, period: Period, scope: Scope, *, rows: dict | None = None) -> dict:
+    """Incidents per ISO weekday (1 Monday … 7 Sunday) and local hour of occurrence."""
+    grid = [[0] * 24 for _ in range(7)]
+    for _circle, weekday, hours in _day_rows(user, period, scope, "hours", rows):
+        _add_hours(grid, weekday, hours)
+    return _heat(grid, _Links(period)(scope))
+
+
+def heat_grids_by_circle(user, period: Period, circles: list[dict], *, rows: dict | None = None) -> dict[int, dict]:
+    """The heat grid of each circle ({"id", "station_id"} dicts), from one read of the rollups (or `rows`, read
+    for a scope holding the circles)."""
+    if not circles:
+        return {}
+    grids = {c["id"]: [[0] * 24 for _ in range(7)] for c in circles}
+    stations = {c["station_id"] for c in circles}
+    station = stations.pop() if len(stations) == 1 else None
+    for circle_id, weekday, hours in _day_rows(user, period, Scope(station), "hours", rows):
+        if circle_id in grids:
+            _add_hours(grids[circle_id], weekday, hours)
+    link = _Links(period)
+    return {c["id"]: _heat(grids[c["id"]], link(Scope(c["station_id"], c["id"]))) for c in circles}
 
 
 # --- intervals ----------------------------------------------------------------------------------
@@ -322,39 +572,48 @@ def _interval_labels() -> dict[str, str]:
     }
 
 
-def intervals(user, period: Period, scope: Scope) -> dict:
+def _add_histograms(into: dict[str, dict], histograms: dict[str, dict]) -> None:
+    for name, histogram in histograms.items():
+        total = into[name]
+        for index, n in histogram.items():  # keys stay strings (as stored) until the percentiles
+            total[index] = total.get(index, 0) + n
+
+
+def intervals(
+    user, period: Period, scope: Scope, *, circles: list[_Circle] | None = None, rows: dict | None = None
+) -> dict:
     """Median and 90th percentile of queue, travel, response and on-scene time, per circle and overall.
 
     An interval counts only incidents with both of its ends: a patrol that came upon an incident
     (arrival, no dispatch) has a response time but no queue or travel time.
     """
-    merged: dict = defaultdict(lambda: {name: Counter() for name in rollups.INTERVALS})
-    for row in _day_rows(user, period, scope, "intervals"):
-        per_circle = merged[row["circle_id"]]
-        for name, histogram in row["intervals"].items():
-            per_circle[name].update(histogram)  # keys stay strings (as stored) until the percentiles
-    overall = {name: Counter() for name in rollups.INTERVALS}
+    merged: dict = {}
+    for circle_id, _weekday, histograms in _day_rows(user, period, scope, "intervals", rows):
+        per_circle = merged.get(circle_id)
+        if per_circle is None:
+            per_circle = merged[circle_id] = {name: {} for name in rollups.INTERVALS}
+        _add_histograms(per_circle, histograms)
+    overall = {name: {} for name in rollups.INTERVALS}
     for per_circle in merged.values():
-        for name, histogram in per_circle.items():
-            overall[name].update(histogram)
+        _add_histograms(overall, per_circle)
+    link = _Links(period)
 
     def summary(histograms: dict, circle_scope: Scope) -> dict:
-        values = {
-            name: {
+        base = link(circle_scope)
+        values = {}
+        for name in rollups.INTERVALS:
+            median, p90 = percentile(histograms[name], 50), percentile(histograms[name], 90)
+            values[name] = {
                 "name": name,
                 "n": sum(histograms[name].values()),
-                "median": percentile(histograms[name], 50),
-                "p90": percentile(histograms[name], 90),
-                "url": _url(period, circle_scope, measured=name),
+                "median": median,
+                "p90": p90,
+                "url": f"{base}&measured={name}",
+                "display": f"{_min(median)} / {_min(p90)}",
             }
-            for name in rollups.INTERVALS
-        }
-        for value in values.values():
-            value["display"] = f"{_min(value['median'])} / {_min(value['p90'])}"
         return {**values, "values": list(values.values())}
 
-    circles = [c for c in _circles(user, scope) if not scope.circle_id or c.pk == scope.circle_id]
-    empty = {name: Counter() for name in rollups.INTERVALS}
+    empty = {name: {} for name in rollups.INTERVALS}
     return {
         "labels": _interval_labels(),
         "overall": summary(overall, scope),
@@ -365,7 +624,7 @@ def intervals(user, period: Period, scope: Scope) -> dict:
                 "colour": circle.colour,
                 **summary(merged.get(circle.pk, empty), Scope(circle.station_id, circle.pk)),
             }
-            for circle in circles
+            for circle in (circles_in(user, scope) if circles is None else circles)
         ],
     }
 
@@ -385,29 +644,35 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
         # age in (lower, upper]  <=>  reported_at in [now - upper, now - lower)
         bounds.append((now - upper if upper else None, now - lower if lower else None))
         lower = upper
-    aggregates = {}
-    for i, (after, before) in enumerate(bounds):
-        q = Q()
-        if after is not None:
-            q &= Q(reported_at__gte=after)
-        if before is not None:
-            q &= Q(reported_at__lt=before)
-        aggregates[f"b{i}"] = Count("pk", filter=q) if q else Count("pk")
-    counts = scope.narrow(Incident.objects.visible_to(user)).filter(status__in=OPEN_STATUSES).aggregate(**aggregates)
+    counts = [0] * len(bounds)
+    scoped = _scoped(user, scope, circle="circle_id")
+    if scoped is not None:
+        where, params = scoped
+        columns, values = [], []
+        for after, before in bounds:
+            conditions = [c for c, moment in (("reported_at >= %s", after), ("reported_at < %s", before)) if moment]
+            columns.append(f"COUNT(CASE WHEN {' AND '.join(conditions)} THEN 1 END)" if conditions else "COUNT(*)")
+            values += [_at(moment) for moment in (after, before) if moment]
+        statement = _SQL["backlog"].format(buckets=", ".join(columns), where=where)
+        counts = list(_rows(statement, values + params)[0])
+    base = reverse("incidents:incident_list") + "?"
     buckets = [
         {
             "label": labels[i],
-            "count": counts[f"b{i}"],
-            "url": incident_list_url(
-                **scope.query(),
-                is_open="true",
-                reported_after=_iso(after) if after else None,
-                reported_before=_iso(before) if before else None,
+            "count": counts[i],
+            "url": base
+            + urlencode(
+                {
+                    **scope.query(),
+                    "is_open": "true",
+                    **({"reported_after": _iso(after)} if after else {}),
+                    **({"reported_before": _iso(before)} if before else {}),
+                }
             ),
         }
         for i, (after, before) in enumerate(bounds)
     ]
-    return {"buckets": buckets, "total": sum(b["count"] for b in buckets), "as_of": _iso(now)}
+    return {"buckets": buckets, "total": sum(counts), "as_of": _iso(now)}
 
 
 # --- teams ----------------------------------------------------------------------------------------
@@ -424,44 +689,41 @@ def teams(user, period: Period, scope: Scope, *, now: datetime | None = None) ->
     """
     now = now or timezone.now()
     end = min(period.end, now)
-    visible = scope.narrow(PatrolTeam.objects.visible_to(user))
-    states = dict(visible.order_by().values_list("duty_state").annotate(n=Count("pk")))
-    shifts = scope.narrow(PatrolShift.objects.visible_to(user), station="team__station", circle="team__circle")
+    states: Counter = Counter()
     patrol_seconds = 0.0
-    for starts_at, ends_at in shifts.filter(starts_at__lt=end, ends_at__gt=period.start).values_list(
-        "starts_at", "ends_at"
-    ):
-        patrol_seconds += max((min(ends_at, end) - max(starts_at, period.start)).total_seconds(), 0)
-    # the state of each team when the period starts, and its changes during the period
-    before = TeamStateChange.objects.filter(team=OuterRef("pk"), at__lt=period.start).order_by("-at", "-pk")
-    initial = dict(
-        visible.annotate(state=Subquery(before.values("to_state")[:1])).values_list("pk", "state").order_by()
-    )
-    changes = (
-        TeamStateChange.objects.filter(team__in=visible, at__gte=period.start, at__lt=end)
-        .order_by("team_id", "at", "pk")
-        .values_list("team_id", "at", "to_state")
-    )
     seconds: Counter = Counter()
-    current = {team_id: (period.start, state) for team_id, state in initial.items()}
-    for team_id, at, to_state in changes:
-        since, state = current.get(team_id, (period.start, None))
-        if state:
-            seconds[state] += (at - since).total_seconds()
-        current[team_id] = (at, to_state)
-    for since, state in current.values():
-        if state and end > since:
-            seconds[state] += (end - since).total_seconds()
+    scoped = _scoped(user, scope, station="t.station_id", circle="t.circle_id")
+    if scoped is not None:
+        where, params = scoped
+        start_at, end_at = _at(period.start), _at(end)
+        # every team: its state now, and its state when the period starts (the last change before it)
+        current = {}
+        for team_id, state_now, state_then in _rows(_SQL["teams"].format(where=where), [start_at, *params]):
+            states[state_now] += 1
+            current[team_id] = (period.start, state_then)
+        for starts_at, ends_at in _rows(_SQL["shifts"].format(where=where), [end_at, start_at, *params]):
+            clipped = min(_aware(ends_at), end) - max(_aware(starts_at), period.start)
+            patrol_seconds += max(clipped.total_seconds(), 0)
+        # its changes during the period
+        for team_id, at, to_state in _rows(_SQL["changes"].format(where=where), [start_at, end_at, *params]):
+            at = _aware(at)
+            since, state = current.get(team_id, (period.start, None))
+            if state:
+                seconds[state] += (at - since).total_seconds()
+            current[team_id] = (at, to_state)
+        for since, state in current.values():
+            if state and end > since:
+                seconds[state] += (end - since).total_seconds()
     patrol = sum(seconds[s] for s in PATROL_STATES)
     response = sum(seconds[s] for s in RESPONSE_STATES)
     busy = patrol + response
     return {
         "states": [
-            {"value": value, "label": str(label), "count": states.get(value, 0)} for value, label in DutyState.choices
+            {"value": value, "label": str(label), "count": states[value]} for value, label in DutyState.choices
         ],
         "on_duty": sum(n for state, n in states.items() if state != DutyState.OFF_DUTY),
-        "patrolling": states.get(DutyState.PATROLLING, 0) + states.get(DutyState.RETURNING, 0),
-        "responding": states.get(DutyState.RESPONDING, 0) + states.get(DutyState.ON_SCENE, 0),
+        "patrolling": states[DutyState.PATROLLING] + states[DutyState.RETURNING],
+        "responding": states[DutyState.RESPONDING] + states[DutyState.ON_SCENE],
         "shift_hours": round(patrol_seconds / 3600, 1),
         "patrol_hours": round(patrol / 3600, 1),
         "response_hours": round(response / 3600, 1),
@@ -473,42 +735,56 @@ def teams(user, period: Period, scope: Scope, *, now: datetime | None = None) ->
 # --- around the incidents: tips, mediation, hazards -----------------------------------------------
 
 
+def _counted(key: str, user, scope: Scope, values: list, *, circle: str | None = None) -> tuple:
+    """The one row of (three) counts of statement `key` (zeros when the user sees nothing)."""
+    scoped = _scoped(user, scope, circle=circle)
+    if scoped is None:
+        return 0, 0, 0
+    where, params = scoped
+    return _rows(_SQL[key].format(where=where), values + params)[0]
+
+
 def tips(user, period: Period, scope: Scope) -> dict:
     """Tips received in the period; how many were verified (including those converted) and converted."""
-    qs = scope.narrow(Tip.objects.visible_to(user), circle=None).filter(
-        received_at__gte=period.start, received_at__lt=period.end
+    received, verified, converted = _counted(
+        "tips",
+        user,
+        scope,
+        [TipStatus.VERIFIED, TipStatus.CONVERTED, TipStatus.CONVERTED, _at(period.start), _at(period.end)],
     )
-    counts = qs.aggregate(
-        received=Count("pk"),
-        verified=Count("pk", filter=Q(status__in=(TipStatus.VERIFIED, TipStatus.CONVERTED))),
-        converted=Count("pk", filter=Q(status=TipStatus.CONVERTED)),
-    )
-    return {**counts, "conversion_pct": _pct(counts["converted"], counts["received"])}
+    return {
+        "received": received,
+        "verified": verified,
+        "converted": converted,
+        "conversion_pct": _pct(converted, received),
+    }
 
 
 def mediation(user, period: Period, scope: Scope) -> dict:
     """Mediation cases opened in the period; share settled among those decided (settled, failed, referred)."""
-    qs = scope.narrow(MediationCase.objects.visible_to(user), circle=None).filter(
-        opened_at__gte=period.start, opened_at__lt=period.end
+    opened, pending, settled = _counted(
+        "mediation",
+        user,
+        scope,
+        [MediationOutcome.PENDING, MediationOutcome.SETTLED, _at(period.start), _at(period.end)],
     )
-    counts = qs.aggregate(
-        opened=Count("pk"),
-        pending=Count("pk", filter=Q(outcome=MediationOutcome.PENDING)),
-        settled=Count("pk", filter=Q(outcome=MediationOutcome.SETTLED)),
-    )
-    decided = counts["opened"] - counts["pending"]
-    return {**counts, "decided": decided, "settled_pct": _pct(counts["settled"], decided)}
+    decided = opened - pending
+    return {
+        "opened": opened,
+        "pending": pending,
+        "settled": settled,
+        "decided": decided,
+        "settled_pct": _pct(settled, decided),
+    }
 
 
 def hazards(user, period: Period, scope: Scope, *, today: date | None = None) -> dict:
     """Hazards open now and overdue now (past the due date), and those reported in the period."""
     today = today or timezone.localdate()
-    qs = scope.narrow(Hazard.objects.visible_to(user))
-    return qs.aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN_HAZARD_STATUSES)),
-        overdue=Count("pk", filter=Q(status__in=OPEN_HAZARD_STATUSES, due_date__lt=today)),
-        reported=Count("pk", filter=Q(created_at__gte=period.start, created_at__lt=period.end)),
+    still_open, overdue, reported = _counted(
+        "hazards", user, scope, [_day(today), _at(period.start), _at(period.end)], circle="circle_id"
     )
+    return {"open": still_open, "overdue": overdue, "reported": reported}
 
 
 def _pct(part: int, whole: int) -> float | None:
@@ -518,13 +794,14 @@ def _pct(part: int, whole: int) -> float | None:
 # --- hotspots -------------------------------------------------------------------------------------
 
 
-def hotspots(user, period: Period, scope: Scope, *, limit: int = 10) -> dict:
-    """The map grid cells (portal.geo.grid_cell) with the most incidents in the period."""
-    cells: Counter = Counter()
-    for row in _day_rows(user, period, scope, "cells"):
-        cells.update(row["cells"])
+def hotspots(user, period: Period, scope: Scope, *, limit: int = HOTSPOTS, rows: dict | None = None) -> dict:
+    """The map grid cells (portal.geo.grid_cell) with the most incidents in the period (`rows`: read by the
+    page for HOTSPOTS cells)."""
+    if rows is None:
+        rows = day_rows(user, period, scope, ("cells",), cells=limit)
+    link = _Links(period)
     top = []
-    for cell, n in sorted(cells.items(), key=lambda item: (-item[1], item[0]))[:limit]:
+    for cell, n in [item for _circle, _weekday, cells in rows["cells"] for item in cells.items()][:limit]:
         box = geo.grid_cell_bbox(cell)
         top.append(
             {
@@ -532,7 +809,7 @@ def hotspots(user, period: Period, scope: Scope, *, limit: int = 10) -> dict:
                 "count": n,
                 "bbox": list(box),
                 "center": [(box[1] + box[3]) / 2, (box[0] + box[2]) / 2],
-                "url": _url(period, scope, bbox=",".join(f"{v:.7f}" for v in box)),
+                "url": link(scope, bbox=",".join(f"{v:.7f}" for v in box)),
             }
         )
     return {"cells": top}
@@ -570,40 +847,72 @@ def alerts(user, period: Period, scope: Scope) -> dict | None:
     Delivery = _has_table("alerts", "Delivery")
     if Alert is None or Delivery is None:
         return None
-    sent = scope.narrow(Alert.objects.visible_to(user), circle=None).filter(
-        sent__gte=period.start, sent__lt=period.end
-    )
-    counts = (
-        scope.narrow(Delivery.objects.visible_to(user), station="alert__station", circle=None)
-        .filter(alert__sent__gte=period.start, alert__sent__lt=period.end)
-        .aggregate(
-            delivered=Count("pk", filter=Q(sent_at__isnull=False)),
-            acknowledged=Count("pk", filter=Q(sent_at__isnull=False, acknowledged_at__isnull=False)),
-        )
-    )
+    sent = delivered = acknowledged = 0
+    scoped = _scoped(user, scope, station="a.station_id")
+    if scoped is not None:
+        where, params = scoped
+        span = [_at(period.start), _at(period.end)]
+        statement = _sql(
+            "SELECT (SELECT COUNT(*) FROM {alert} a WHERE a.sent >= %s AND a.sent < %s{{where}}),"
+            " COUNT(d.sent_at), COUNT(CASE WHEN d.sent_at IS NOT NULL AND d.acknowledged_at IS NOT NULL THEN 1 END)"
+            " FROM {delivery} d INNER JOIN {alert} a ON a.id = d.alert_id"
+            " WHERE a.sent >= %s AND a.sent < %s{{where}}",
+            alert=Alert,
+            delivery=Delivery,
+        ).format(where=where)
+        sent, delivered, acknowledged = _rows(statement, span + params + span + params)[0]
     return {
-        "sent": sent.count(),
-        **counts,
-        "acknowledged_pct": _pct(counts["acknowledged"], counts["delivered"]),
+        "sent": sent,
+        "delivered": delivered,
+        "acknowledged": acknowledged,
+        "acknowledged_pct": _pct(acknowledged, delivered),
     }
+
+
+#: the party-building counts: (key, model name, label)
+PARTY_FIGURES = (
+    ("members", "PartyMember", _lazy("Party members")),
+    ("groups", "PartyGroup", _lazy("Party groups")),
+    ("zones", "ResponsibilityZone", _lazy("Responsibility zones")),
+    ("posts", "VanguardPost", _lazy("Vanguard posts")),
+    ("secondments", "Secondment", _lazy("Secondments")),
+)
+
+#: (visible station, scope station) -> (the party figures' keys and labels, one statement, its parameters)
+_party_statements: dict[tuple, tuple[list, str, list]] = {}
 
 
 def party(user, period: Period, scope: Scope) -> dict | None:
-    """Party-building figures (None until the party organisation has its tables)."""
-    names = {
-        "members": ("PartyMember", _("Party members")),
-        "groups": ("PartyGroup", _("Party groups")),
-        "zones": ("ResponsibilityZone", _("Responsibility zones")),
-        "posts": ("VanguardPost", _("Vanguard posts")),
-        "secondments": ("Secondment", _("Secondments")),
+    """Party-building figures (None until the party organisation has its tables).
+
+    The counts are the party querysets' own (`visible_to`, `for_station`), compiled once per scope and
+    asked in one statement: they depend on nothing but the stations.
+    """
+    key = (connection.alias, visible_station(user), scope.station_id)
+    if key not in _party_statements:
+        figures, selects, params = [], [], []
+        for name, model_name, label in PARTY_FIGURES:
+            model = _has_table("partyorg", model_name)
+            if model is None or not hasattr(model.objects, "visible_to"):
+                continue
+            qs = model.objects.visible_to(user)
+            if scope.station_id:
+                qs = qs.for_station(scope.station_id)
+            figures.append((name, label))
+            try:
+                sql, qs_params = qs.order_by().values("pk").query.sql_with_params()
+            except EmptyResultSet:  # the user sees no station
+                selects.append("0")
+                continue
+            selects.append(f"(SELECT COUNT(*) FROM ({sql}) AS {name})")
+            params += qs_params
+        _party_statements[key] = (figures, "SELECT " + ", ".join(selects) if selects else "", params)
+    figures, statement, params = _party_statements[key]
+    if not figures:
+        return None
+    counts = _rows(statement, params)[0]
+    return {
+        "figures": [
+            {"key": name, "label": str(label), "count": n} for (name, label), n in zip(figures, counts, strict=True)
+        ]
     }
-    figures = []
-    for key, (model_name, label) in names.items():
-        model = _has_table("partyorg", model_name)
-        if model is None or not hasattr(model.objects, "visible_to"):
-            continue
-        qs = model.objects.visible_to(user)
-        if scope.station_id:
-            qs = qs.for_station(scope.station_id)
-        figures.append({"key": key, "label": str(label), "count": qs.count()})
-    return {"figures": figures} if figures else None

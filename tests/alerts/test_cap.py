@@ -210,7 +210,7 @@ class IntakeTests:
         client.force_login(commander)
         body = WARNING.replace("<urgency>Expected</urgency>", "<urgency>Soon</urgency>").encode()
         response = client.post("/api/v1/alerts/intake/", body, content_type="application/cap+xml")
-        assert response.status_code == 400 and "urgency" in response.json()
+        assert response.status_code == 400 and "urgency" in response.json()["errors"]
         assert not Alert.objects.exists()
 
     def test_entities_are_refused(self):

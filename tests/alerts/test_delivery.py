@@ -14,9 +14,11 @@ from urllib.parse import parse_qs, unquote_plus, urlsplit
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from alerts import delivery, services
+from alerts import channels, delivery, services
 from alerts.channels import dingtalk_sign
 from alerts.choices import DeliveryState, EndpointKind
 from alerts.models import Delivery
@@ -235,6 +237,29 @@ class ChunkTests:
             run_due()
         assert resolve.call_count == 1
         assert len(receiver.delivered()) == 10
+
+    def test_each_alert_of_a_chunk_is_fetched_and_worded_once_and_every_message_is_in_its_own_language(
+        self, commander, audience, receiver, loopback
+    ):
+        self.endpoints(audience, receiver, 3)
+        zh = approved(by=commander, station=audience.station, audiences=[audience])
+        en = approved(by=commander, station=audience.station, audiences=[audience], language="en", headline="Fight")
+        with (
+            CaptureQueriesContext(connection) as queries,
+            mock.patch("alerts.channels._alert_lines", wraps=channels._alert_lines) as worded,
+        ):
+            assert delivery.process_due(limit=6) == 6
+        assert worded.call_count == 2  # once per alert, not once per recipient
+        assert sum('FROM "alerts_alert"' in q["sql"] for q in queries.captured_queries) == 1
+        bodies = {r["key"]: r["body"] for r in receiver.requests}
+        assert len(bodies) == 6
+        for alert, acknowledge in ((zh, "确认收到："), (en, "Acknowledge: ")):
+            for row in alert.deliveries.all():
+                body = bodies[row.idempotency_key]
+                assert alert.headline in body["text"].splitlines()[0]
+                assert body["text"].endswith(acknowledge + body["alerts"][0]["ack_url"])
+                assert body["alerts"][0]["identifier"] == alert.identifier
+                assert body["alerts"][0]["idempotency_key"] == row.idempotency_key
 
 
 class RateLimitTests:

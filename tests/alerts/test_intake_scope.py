@@ -86,7 +86,23 @@ class IntakeScopeTests:
     def test_a_bad_document_from_a_token_is_a_400(self, commander, circle):
         body = WARNING.replace("<urgency>Expected</urgency>", "<urgency>Soon</urgency>").encode()
         response = post(token(commander), body)
-        assert response.status_code == 400 and "urgency" in response.json()
+        assert response.status_code == 400 and "urgency" in response.json()["errors"]
+        assert not Alert.objects.exists()
+
+    def test_an_empty_or_oversized_document_is_refused_in_the_one_error_shape(self, commander, circle):
+        raw = token(commander)
+        empty = post(raw, b"")
+        assert empty.status_code == 400 and "xml" in empty.json()["errors"]
+        huge = post(raw, b"<alert>" + b" " * 2_000_001 + b"</alert>")
+        assert huge.status_code == 413 and huge.json()["detail"]
+        assert not Alert.objects.exists()
+
+    def test_an_unknown_format_is_a_400_naming_the_formats_and_changes_nothing(self, commander, circle):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token(commander)}")
+        response = client.post(URL + "?format=yaml", WARNING.encode(), content_type="application/cap+xml")
+        assert response.status_code == 400
+        assert "json" in response.json()["errors"]["format"][0]
         assert not Alert.objects.exists()
 
 

@@ -3,7 +3,9 @@ and the models' invariants."""
 
 from __future__ import annotations
 
+import time
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -206,6 +208,16 @@ class AcknowledgementTests:
         forged = signing.dumps({"d": alert.deliveries.get().pk, "k": "x"}, salt="other-purpose")
         with pytest.raises(ValidationError):
             services.delivery_acknowledge(token=forged)
+
+    def test_every_send_of_a_delivery_carries_the_same_link(self, commander, json_endpoint):
+        # a resend (after a failure or a crash) is the very same message under the same idempotency key
+        alert = approved(by=commander, station=json_endpoint.audience.station, audiences=[json_endpoint.audience])
+        row = alert.deliveries.get()
+        first = ack_token(row)
+        with mock.patch("time.time", return_value=time.time() + 3600):
+            assert ack_token(Delivery.objects.get(pk=row.pk)) == first
+        other = approved(by=commander, station=json_endpoint.audience.station, audiences=[json_endpoint.audience])
+        assert ack_token(other.deliveries.get()) != first
 
     def test_an_expired_link_is_refused(self, settings, commander, json_endpoint):
         alert = approved(by=commander, station=json_endpoint.audience.station, audiences=[json_endpoint.audience])

@@ -55,3 +55,33 @@ def test_without_a_request_the_generic_path_answers(circle):
     incident = IncidentFactory(station=circle.station, circle=circle)
     with pytest.raises(AssertionError):  # the url field needs the request, as before
         _ = IncidentSerializer(incident).data
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_list_pages_rows_equal_the_generic_representation(language, api, make_token, circle, duty_officer):
+    """The list reads plain rows (no model instances) and the renderer writes the times: same JSON."""
+    now = timezone.now().replace(microsecond=654321)
+    IncidentFactory(station=circle.station, circle=None, reported_at=now - timedelta(minutes=1))
+    IncidentFactory(
+        station=circle.station,
+        circle=circle,
+        reported_by=duty_officer,
+        status=IncidentStatus.RESOLVED,
+        reported_at=now,
+        first_dispatched_at=now + timedelta(minutes=2),
+        resolved_at=now + timedelta(minutes=30),
+        lat=26.6612345,
+        lng=119.5523456,
+    )
+    response = api.as_token(make_token(duty_officer)).get("/api/v1/incidents/", HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    request = APIRequestFactory().get("/api/v1/incidents/")
+    with translation.override(language):
+        expected = [
+            _generic(IncidentSerializer(context={"request": request}), incident)
+            for incident in Incident.objects.with_related().order_by("-reported_at", "-pk")
+        ]
+    rows = response.json()["results"]
+    assert [list(row) for row in rows] == [list(row) for row in expected]
+    assert rows == expected
+    assert rows[0]["reported_by"] == str(duty_officer) and rows[1]["reported_by"] is None

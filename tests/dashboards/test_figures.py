@@ -23,7 +23,7 @@ from patrols.choices import DutyState
 from patrols.models import TeamStateChange
 from portal.dashboards import figures
 from portal.dashboards.figures import Scope, date_period
-from portal.roles import Role
+from portal.roles import Role, sees_all_stations
 from tests.factories import (
     CircleFactory,
     HazardFactory,
@@ -250,3 +250,31 @@ def test_a_custom_range_with_partial_days_reads_the_raw_table_for_them(data):
     assert figures.incidents_by_kind(data.staff, wide, Scope())["total"] == 5
     heat = figures.heat_grid(data.staff, wide, Scope())
     assert sum(map(sum, heat["grid"])) == 5
+
+
+def test_a_five_year_range_is_summed_from_the_rollups_with_its_previous_five_years(data, django_assert_num_queries):
+    """A custom range of years reads as many statements as a week, and every day of it counts."""
+    today = timezone.localdate()
+    years_ago = local(today - timedelta(days=3 * 365), 8)
+    IncidentFactory(station=data.a, circle=data.works, category=Category.THEFT, occurred_at=years_ago)
+    long_ago = local(today - timedelta(days=7 * 365), 8)
+    before = IncidentFactory(station=data.b, circle=data.lake, category=Category.FRAUD, occurred_at=long_ago)
+    rollups.rebuild()
+    period = date_period(today - timedelta(days=5 * 365 - 1), today)
+    assert period.whole_days() == (today - timedelta(days=5 * 365 - 1), today + timedelta(days=1))
+    sees_all_stations(data.staff)
+    with django_assert_num_queries(2):  # this range and the previous one in one statement, the circles
+        kinds = figures.incidents_by_kind(data.staff, period, Scope())
+    assert kinds["total"] == 8  # the six of the fixture's three days, the earlier fight and the one three years ago
+    assert kinds["previous_total"] == 1  # `before`
+    by_category = {c["value"]: (c["count"], c["previous"]) for c in kinds["categories"]}
+    assert by_category[Category.THEFT] == (2, 0)
+    assert by_category[Category.FRAUD] == (0, 1)
+    assert {c["label"]: c["count"] for c in kinds["circles"]} == {"平安商业圈": 4, "和谐工业圈": 3, "绿色生态圈": 1}
+    heat = figures.heat_grid(data.staff, period, Scope())
+    assert sum(map(sum, heat["grid"])) == 8
+    assert heat["grid"][years_ago.isoweekday() - 1][8] == 1
+    assert sum(c["count"] for c in figures.hotspots(data.staff, period, Scope(), limit=100)["cells"]) == 8
+    # a commander's five years are the own station's only
+    assert figures.incidents_by_kind(data.commander, period, Scope())["previous_total"] == 0
+    assert before.station_id == data.b.pk

@@ -11,9 +11,9 @@ from django.utils import timezone
 from incidents.choices import Category
 from portal.dashboards import figures
 from portal.dashboards.figures import Scope, preset_period
-from portal.roles import sees_all_stations
+from portal.roles import Role, sees_all_stations
 from tests.dashboards.test_figures import data  # noqa: F401  (the shared data set)
-from tests.factories import IncidentFactory
+from tests.factories import IncidentFactory, user_with_role
 
 
 def list_count(client, url: str) -> int:
@@ -76,15 +76,17 @@ def test_links_of_a_custom_range_with_partial_days_match_too(client, data):  # n
 # --- query counts --------------------------------------------------------------------------------
 
 PANEL_QUERIES = {
-    "incidents_by_kind": 3,  # circles, this period's rollups, the previous period's
+    "incidents_by_kind": 2,  # the rollups of this period and the previous one (one statement), circles
     "heat_grid": 1,
-    "intervals": 2,  # day rollups, circles
+    "intervals": 2,  # bin rollups, circles
     "backlog": 1,
-    "teams": 4,  # states, shifts, the state at the start, the changes
+    "teams": 3,  # the teams (state now and at the start), shifts, the changes
     "tips": 1,
     "mediation": 1,
     "hazards": 1,
+    "alerts": 1,  # the alerts and their deliveries (one statement)
     "hotspots": 1,
+    "party": 1,  # every party count (one statement)
 }
 
 
@@ -95,6 +97,7 @@ def test_each_panel_runs_a_fixed_number_of_queries(data, django_assert_num_queri
         IncidentFactory(station=data.a, circle=data.plaza, category=Category.FRAUD, reported_at=timezone.now())
     user = data.commander
     sees_all_stations(user)  # the roles are read once per request, not per panel
+    getattr(figures, panel)(user, preset_period(key), Scope(station_id=data.a.pk))  # what a process reads once
     with django_assert_num_queries(PANEL_QUERIES[panel]):
         getattr(figures, panel)(user, preset_period(key), Scope(station_id=data.a.pk))
 
@@ -134,8 +137,11 @@ def test_staff_see_the_three_circles_side_by_side(client, data):  # noqa: F811
         "绿色生态圈",
     ]
     assert len(response.context["circle_heat"]) == 3
+    for item in response.context["circle_heat"]:  # each circle's grid holds exactly that circle's incidents
+        assert sum(map(sum, item["heat"]["grid"])) == item["circle"]["count"]
     html = response.content.decode()
     assert 'id="dashboard-charts"' in html and "<script>" not in html
+    assert '<option value="custom" selected>' in html and f'value="{data.day.isoformat()}"' in html
 
 
 def test_a_bad_range_is_refused_with_a_message(client, data):  # noqa: F811
@@ -152,3 +158,23 @@ def test_a_bad_range_is_refused_with_a_message(client, data):  # noqa: F811
 def test_a_user_without_the_incident_permission_gets_403(client, no_role_user):
     client.force_login(no_role_user)
     assert client.get(reverse("dashboards:commander")).status_code == 403
+
+
+def test_a_user_of_no_station_sees_empty_figures_and_no_row(data, django_assert_num_queries):  # noqa: F811
+    """Outside every station (a commander whose station was taken away): zeros everywhere, not an error."""
+    stray = user_with_role(Role.STATION_COMMANDER, username="stray", station=None)
+    sees_all_stations(stray)
+    period = data.period
+    with django_assert_num_queries(0):
+        kinds = figures.incidents_by_kind(stray, period, Scope())
+        heat = figures.heat_grid(stray, period, Scope())
+        spans = figures.intervals(stray, period, Scope())
+        figures.backlog(stray, period, Scope())
+        team_figures = figures.teams(stray, period, Scope())
+        figures.tips(stray, period, Scope())
+        figures.hazards(stray, period, Scope())
+        figures.hotspots(stray, period, Scope())
+    assert kinds["total"] == 0 and kinds["previous_total"] == 0 and kinds["circles"] == []
+    assert heat["max"] == 0 and spans["circles"] == [] and team_figures["on_duty"] == 0
+    party = figures.party(stray, period, Scope())
+    assert party is None or all(f["count"] == 0 for f in party["figures"])

@@ -16,11 +16,14 @@ from hypothesis import strategies as st
 
 from incidents import rollups, services
 from incidents.choices import Category, Priority, Source
-from incidents.models import Incident, IncidentDayRollup, IncidentRollup
+from incidents.models import Incident, IncidentBinRollup, IncidentRollup
 from portal.roles import Role
 from tests.factories import CircleFactory, IncidentFactory, StationFactory, TeamFactory, square, user_with_role
 
 POINTS = [(26.66, 119.55), (26.6612, 119.5523), (26.672, 119.535), (26.652, 119.575), (26.70, 119.60)]
+
+
+BIN_COLUMNS = ("day", "weekday", "station_id", "circle_id", "measure", "bin", "count")
 
 
 def stored() -> tuple[list, list]:
@@ -30,26 +33,17 @@ def stored() -> tuple[list, list]:
         ),
         key=repr,
     )
-    days = sorted(
-        (
-            (r.day, r.weekday, r.station_id, r.circle_id, r.count, r.hours, r.cells, r.intervals)
-            for r in IncidentDayRollup.objects.all()
-        ),
-        key=repr,
-    )
-    return counts, days
+    bins = sorted(IncidentBinRollup.objects.values_list(*BIN_COLUMNS), key=repr)
+    return counts, bins
 
 
 def recomputed() -> tuple[list, list]:
-    counts, days = rollups.Aggregate().add_all(rollups.raw_rows(Incident.objects.all())).rows()
+    counts, bins = rollups.Aggregate().add_all(rollups.raw_rows(Incident.objects.all())).rows()
     return (
         sorted(
             ((r.day, r.weekday, r.station_id, r.circle_id, r.category, r.priority, r.count) for r in counts), key=repr
         ),
-        sorted(
-            ((r.day, r.weekday, r.station_id, r.circle_id, r.count, r.hours, r.cells, r.intervals) for r in days),
-            key=repr,
-        ),
+        sorted((tuple(getattr(r, column) for column in BIN_COLUMNS) for r in bins), key=repr),
     )
 
 
@@ -189,7 +183,7 @@ def test_an_edit_moving_an_incident_to_another_day_updates_both_days(network):
     services.incident_update(
         incident=incident, by=user, expected_version=incident.version, occurred_at=now - timedelta(days=3)
     )
-    days = set(IncidentDayRollup.objects.values_list("day", flat=True))
+    days = set(IncidentBinRollup.objects.values_list("day", flat=True))
     assert days == {rollups.local_day(now - timedelta(days=3))}
 
 

@@ -25,9 +25,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from incidents import rollups
+from incidents import bulk, rollups
 from incidents.choices import Category, IncidentStatus, Priority, Source
-from incidents.models import Incident, IncidentCounter, IncidentDayRollup, IncidentRollup
+from incidents.models import Incident, IncidentBinRollup, IncidentCounter, IncidentRollup
+from incidents.services import incident_number
 from patrols.choices import CircleKind
 from patrols.models import PatrolCircle
 from portal import geo
@@ -70,9 +71,13 @@ SOURCE_WEIGHTS = {
 }  # fmt: skip
 OUTSIDE_SHARE = 0.03  # incidents outside every circle (the station's area)
 
-COLUMNS = [
-    f.column for f in Incident._meta.concrete_fields if f.column != "id"
-]  # the columns COPY writes, in model order
+#: the fields a generated row sets (the others get their defaults: see `incidents.bulk.insert_rows`)
+FIELDS = (
+    "number", "year", "sequence", "category", "priority", "source", "status", "occurred_at", "reported_at",
+    "address", "circle_id", "station_id", "placement_override_reason", "summary", "description", "outcome",
+    "reported_by_id", "first_dispatched_at", "first_arrived_at", "resolved_at", "closed_at", "version",
+    "created_at", "updated_at", "lat", "lng",
+)  # fmt: skip
 
 
 class Command(BaseCommand):
@@ -104,7 +109,7 @@ class Command(BaseCommand):
             if connection.vendor == "postgresql":
                 # fresh statistics, or the planner keeps estimating from the table's old size
                 with connection.cursor() as cursor:
-                    for model in (Incident, IncidentRollup, IncidentDayRollup):
+                    for model in (Incident, IncidentRollup, IncidentBinRollup):
                         cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         self.stdout.write(
             self.style.SUCCESS(
@@ -213,7 +218,7 @@ class Generator:
         sequence = self.counters.get(year, 0) + 1
         self.counters[year] = sequence
         return {
-            "number": f"{self.prefix}-{year}-{sequence:06d}",
+            "number": incident_number(prefix=self.prefix, year=year, sequence=sequence),
             "year": year,
             "sequence": sequence,
             "category": category,
@@ -248,7 +253,7 @@ class Generator:
                 yield row
 
     def write(self, count: int, *, batch: int, out) -> int:
-        names = [f.attname for f in Incident._meta.concrete_fields if f.column != "id"]
+        names = list(FIELDS)
         written = 0
         chunk: list[dict] = []
         for row in self.rows(count):
@@ -265,12 +270,4 @@ class Generator:
     def _flush(self, chunk: list[dict], names: list[str]) -> int:
         if not chunk:
             return 0
-        if connection.vendor == "postgresql":
-            table = connection.ops.quote_name(Incident._meta.db_table)
-            columns = ", ".join(connection.ops.quote_name(c) for c in COLUMNS)
-            with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in chunk:
-                    copy.write_row([row[name] for name in names])
-        else:
-            Incident.objects.bulk_create([Incident(**row) for row in chunk], batch_size=2000)
-        return len(chunk)
+        return bulk.insert_rows(Incident, names, ([row[name] for name in names] for row in chunk))

@@ -1,5 +1,6 @@
 // The map page: circles, posts, cameras and teams of the user's scope, fetched from the GeoJSON API,
-// then the incidents (clustered, with a time filter) from incidents:incident_geojson.
+// then the incidents of the viewport (clustered by the server, with a time filter) from
+// incidents:incident_geojson.
 //
 // Settings come from json_script elements (the CSP forbids inline script): "map-settings" (tiles,
 // centre, bounds) and "map-config" (layer URLs and names, post symbols, translated labels).
@@ -404,21 +405,41 @@
     });
   }
 
-  // --- incidents: a clustered layer with its own time filter ----------------------------------------
+  // --- incidents: clustered by the server, with their own time filter --------------------------------
   //
-  // Loaded after the four layers above (still one request at a time), and again when the period
-  // changes. `#map[data-incidents-ready]` is "1" once the current period's incidents are drawn (or
-  // "error"), `#map[data-count-incidents]` their number; `window.portalMap.incidents` holds the layer.
+  // Loaded after the layers above (still one request at a time), then again when the period changes or
+  // the map stops moving: each request carries the viewport (`bbox`) and the `zoom`. The server answers
+  // with every incident in view, either as a point or counted in a cluster (`properties.cluster`,
+  // `count`, and the RFC 7946 `bbox` of its incidents); clicking a cluster zooms in on its incidents.
+  // Points that still overlap are grouped by Leaflet.markercluster, in the browser.
+  // `#map[data-incidents-ready]` is "1" once the current view's incidents are drawn (or "error"),
+  // `#map[data-count-incidents]` how many incidents they stand for, `#map[data-incidents-clusters]` how
+  // many clusters are drawn, `#map[data-incidents-zoom]` the zoom they were counted for;
+  // `window.portalMap.incidents` holds the layers.
   var incidentsConfig = config.incidents || null;
   var incidents = null;
+  // The highest zoom the layer answers for (portal.geo.MAX_ZOOM).
+  var LAYER_MAX_ZOOM = 20;
 
   if (incidentsConfig) {
     var incidentLabels = incidentsConfig.labels || {};
-    var incidentLayer = typeof L.markerClusterGroup === "function"
+    var pointLayer = typeof L.markerClusterGroup === "function"
       ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 })
       : L.featureGroup();
+    var clusterLayer = L.featureGroup();
+    var incidentLayer = L.featureGroup([clusterLayer, pointLayer]);
     var priorityClass = { P1: "text-bg-danger", P2: "text-bg-warning", P3: "text-bg-primary", P4: "text-bg-secondary" };
-    incidents = { layer: incidentLayer, count: 0, period: incidentsConfig.period || "7d", request: 0 };
+    incidents = {
+      layer: incidentLayer,
+      points: pointLayer,
+      clusters: clusterLayer,
+      count: 0,
+      clusterCount: 0,
+      period: incidentsConfig.period || "7d",
+      request: 0,
+      controller: null,
+      timer: null,
+    };
     window.portalMap.incidents = incidents;
     incidentLayer.addTo(map);
     control.addOverlay(incidentLayer, incidentsConfig.name || "incidents");
@@ -449,47 +470,125 @@
     periodControl.addTo(map);
   }
 
+  function maxZoom() {
+    return Math.min(map.getMaxZoom(), LAYER_MAX_ZOOM);
+  }
+
+  // Zoom in on a cluster's incidents: to the zoom that shows their box, and at least one step closer.
+  // At the highest zoom there is nothing closer to go to: the cluster says how many incidents it holds.
+  function zoomInto(marker, feature) {
+    var b = feature.bbox;
+    var latlng = marker.getLatLng();
+    var bounds = b && b.length === 4 ? L.latLngBounds([b[1], b[0]], [b[3], b[2]]) : L.latLngBounds(latlng, latlng);
+    var target = Math.min(map.getBoundsZoom(bounds.pad(0.1)), maxZoom());
+    if (target <= map.getZoom()) {
+      target = map.getZoom() + 1;
+    }
+    if (target > maxZoom()) {
+      L.popup().setLatLng(latlng).setContent(el("div", feature.properties.label, "map-popup fw-bold")).openOn(map);
+      return;
+    }
+    map.setView(bounds.getCenter(), target);
+  }
+
+  function clusterMarker(feature) {
+    var p = feature.properties;
+    var latlng = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
+    var size = p.count < 100 ? "small" : p.count < 1000 ? "medium" : "large";
+    var inner = el("div");
+    inner.appendChild(el("span", p.count));
+    var icon = L.divIcon({
+      className: "marker-cluster marker-cluster-" + size + " incident-cluster",
+      html: inner,
+      iconSize: L.point(40, 40),
+    });
+    var marker = L.marker(latlng, { icon: icon, title: p.label, alt: p.label, riseOnHover: true });
+    marker.on("click", function () {
+      zoomInto(marker, feature);
+    });
+    marker.on("keypress", function (event) {
+      if (event.originalEvent && event.originalEvent.key === "Enter") {
+        zoomInto(marker, feature);
+      }
+    });
+    return marker;
+  }
+
+  function pointMarker(feature) {
+    var p = feature.properties;
+    var latlng = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
+    var icon = L.divIcon({
+      className: "incident-icon incident-" + p.status,
+      html: el("span", p.priority, "badge rounded-pill border border-light " + (priorityClass[p.priority] || "text-bg-secondary")),
+      iconSize: null,
+      iconAnchor: [12, 10],
+    });
+    var marker = L.marker(latlng, { icon: icon, title: p.number, alt: p.number });
+    var occurred = p.occurred_at ? new Date(p.occurred_at).toLocaleString() : "";
+    marker.bindPopup(popup(p.number + " " + p.summary, p.url, [
+      [incidentLabels.category, p.category_label],
+      [incidentLabels.priority, p.priority_label],
+      [incidentLabels.status, p.status_label],
+      [incidentLabels.occurred, occurred],
+    ]));
+    return marker;
+  }
+
   function drawIncidents(data) {
     var markers = [];
+    var total = 0;
+    incidents.clusterCount = 0;
     (data.features || []).forEach(function (feature) {
       if (!feature.geometry) {
         return;
       }
-      var p = feature.properties;
-      var latlng = L.latLng(feature.geometry.coordinates[1], feature.geometry.coordinates[0]);
-      var icon = L.divIcon({
-        className: "incident-icon incident-" + p.status,
-        html: el("span", p.priority, "badge rounded-pill border border-light " + (priorityClass[p.priority] || "text-bg-secondary")),
-        iconSize: null,
-        iconAnchor: [12, 10],
-      });
-      var marker = L.marker(latlng, { icon: icon, title: p.number, alt: p.number });
-      var occurred = p.occurred_at ? new Date(p.occurred_at).toLocaleString() : "";
-      marker.bindPopup(popup(p.number + " " + p.summary, p.url, [
-        [incidentLabels.category, p.category_label],
-        [incidentLabels.priority, p.priority_label],
-        [incidentLabels.status, p.status_label],
-        [incidentLabels.occurred, occurred],
-      ]));
-      markers.push(marker);
+      if (feature.properties.cluster) {
+        incidents.clusters.addLayer(clusterMarker(feature));
+        incidents.clusterCount += 1;
+        total += feature.properties.count;
+      } else {
+        markers.push(pointMarker(feature));
+        total += 1;
+      }
     });
-    if (typeof incidents.layer.addLayers === "function") {
-      incidents.layer.addLayers(markers);
+    if (typeof incidents.points.addLayers === "function") {
+      incidents.points.addLayers(markers);
     } else {
-      markers.forEach(function (marker) { incidents.layer.addLayer(marker); });
+      markers.forEach(function (marker) { incidents.points.addLayer(marker); });
     }
-    incidents.count = markers.length;
+    incidents.count = typeof data.total === "number" ? data.total : total;
+  }
+
+  // The viewport as `minlon,minlat,maxlon,maxlat`, kept within the world the server accepts.
+  function viewportBox() {
+    var b = map.getBounds();
+    function clamp(value, limit) {
+      return Math.max(-limit, Math.min(limit, value)).toFixed(7);
+    }
+    return [clamp(b.getWest(), 180), clamp(b.getSouth(), 90), clamp(b.getEast(), 180), clamp(b.getNorth(), 90)].join(",");
   }
 
   function loadIncidents() {
     if (!incidents) {
       return Promise.resolve();
     }
+    window.clearTimeout(incidents.timer);
+    if (incidents.controller) {
+      incidents.controller.abort(); // a newer view: the older answer is no longer wanted
+    }
     incidents.request += 1;
     var mine = incidents.request;
+    var controller = typeof AbortController === "function" ? new AbortController() : null;
+    incidents.controller = controller;
     delete container.dataset.incidentsReady;
-    var url = incidentsConfig.url + "?period=" + encodeURIComponent(incidents.period);
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/geo+json" } })
+    var zoom = Math.max(0, Math.min(LAYER_MAX_ZOOM, Math.round(map.getZoom())));
+    var url = incidentsConfig.url + "?period=" + encodeURIComponent(incidents.period) +
+      "&zoom=" + zoom + "&bbox=" + encodeURIComponent(viewportBox());
+    return fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/geo+json" },
+      signal: controller ? controller.signal : undefined,
+    })
       .then(function (response) {
         if (!response.ok) {
           throw new Error("incidents: HTTP " + response.status);
@@ -498,12 +597,15 @@
       })
       .then(function (data) {
         if (mine !== incidents.request) {
-          return; // the period changed meanwhile: a newer answer is coming
+          return; // the view changed meanwhile: a newer answer is coming
         }
-        incidents.layer.clearLayers();
+        incidents.clusters.clearLayers();
+        incidents.points.clearLayers();
         drawIncidents(data);
         container.dataset.countIncidents = String(incidents.count);
+        container.dataset.incidentsClusters = String(incidents.clusterCount);
         container.dataset.incidentsPeriod = incidents.period;
+        container.dataset.incidentsZoom = String(data.zoom);
         container.dataset.incidentsReady = "1";
       })
       .catch(function (error) {
@@ -516,6 +618,23 @@
           window.console.warn("map layer not loaded:", error.message);
         }
       });
+  }
+
+  // Reload when the map has stopped moving (a drag or a zoom fires many events; one request is enough).
+  function scheduleIncidents() {
+    if (!incidents) {
+      return;
+    }
+    delete container.dataset.incidentsReady;
+    window.clearTimeout(incidents.timer);
+    incidents.timer = window.setTimeout(loadIncidents, 250);
+  }
+
+  function watchIncidents() {
+    if (incidents) {
+      map.on("moveend", scheduleIncidents);
+    }
+    return loadIncidents();
   }
 
   // One layer after the other, not in parallel: every request re-saves the session (it expires after
@@ -534,5 +653,5 @@
       container.dataset.ready = failed.length ? "error" : "1";
     })
     .then(loadParty)
-    .then(loadIncidents);
+    .then(watchIncidents);
 })();
