@@ -237,6 +237,20 @@ def test_hotspots_rank_grid_cells(data):
     assert min_lat <= 26.66 <= max_lat and min_lng <= 119.55 <= max_lng
 
 
+def test_hotspots_keep_the_busiest_cells_counting_the_partial_days_too(data):
+    """The top cells are picked by the database over whole days; partial days can change which they are."""
+    plaza, works = rollups.geo.grid_cell(26.66, 119.55), rollups.geo.grid_cell(26.672, 119.535)
+    top = figures.hotspots(data.staff, data.period, Scope(), limit=2)["cells"]
+    assert [(c["cell"], c["count"]) for c in top] == [(plaza, 3), (works, 2)]
+    assert [c["cell"] for c in figures.hotspots(data.staff, data.period, Scope(), limit=1)["cells"]] == [plaza]
+    # [D 22:00, D+2 00:00): on the whole day D+1 the works lead (2 to 1), but D's last two hours add the plaza's 2
+    period = figures.Period(local(data.day, 22), local(data.day + timedelta(days=2), 0))
+    top = figures.hotspots(data.staff, period, Scope(), limit=1)["cells"]
+    assert [(c["cell"], c["count"]) for c in top] == [(plaza, 3)]
+    rows = figures.day_rows(data.staff, period, Scope(), cells=1)
+    assert rows["cells"] == [(None, None, {plaza: 3})]
+
+
 def test_a_custom_range_with_partial_days_reads_the_raw_table_for_them(data):
     """[D 22:00, D+1 23:15): D's 22:09 and 23:09, D+1's 09:04 and 09:59; outside: D+1's 23:29, D's 14:59."""
     start = local(data.day, 22, 0)
