@@ -7,7 +7,7 @@ and keeps everything derived from them current itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from django.db import connection, models
 
@@ -23,15 +23,38 @@ def column_types(cursor, table: str, columns: str) -> list[int]:
     return [column.type_code for column in cursor.description]
 
 
+def copy_rows(table: str, columns: str, rows: Iterable[Sequence]) -> int:
+    """COPY `rows` into `table` (quoted) as `columns` (quoted, comma-separated) on PostgreSQL; returns the count.
+
+    In COPY's binary format: psycopg packs the values in C and the server parses no text (for the
+    incident table's rows a third less wall time and a fifth of the client CPU of the text format).
+    """
+    written = 0
+    with connection.cursor() as cursor:
+        types = column_types(cursor, table, columns)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(types)
+            for row in rows:
+                copy.write_row(row)
+                written += 1
+    return written
+
+
+def _prepared(rows: Iterable[Sequence], prepared: list[tuple[int, models.Field]]) -> Iterator[list]:
+    for row in rows:
+        row = list(row)
+        for index, field in prepared:
+            row[index] = field.get_db_prep_save(row[index], connection)
+        yield row
+
+
 def insert_rows(
     model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence], *, batch_size: int = 2000
 ) -> int:
     """Insert `rows` (sequences of values in the order of `fields`, attribute names such as "station_id").
 
     The model's other concrete fields (but the primary key) get their default, so a loader keeps
-    working when a field is added. Returns the number of rows written. PostgreSQL gets the rows in
-    COPY's binary format: psycopg packs them in C and the server parses no text (a third less wall
-    time and a fifth of the client CPU of the text format for the incident table's timestamps).
+    working when a field is added. Returns the number of rows written.
     """
     concrete = [f for f in model._meta.concrete_fields if not f.primary_key]
     given = {name: index for index, name in enumerate(fields)}
@@ -51,19 +74,9 @@ def insert_rows(
             if isinstance(model._meta.get_field(name), models.JSONField)
         ]
         defaults = [f.get_db_prep_save(value, connection) for f, value in zip(missing, defaults, strict=True)]
-        written = 0
-        with connection.cursor() as cursor:
-            types = column_types(cursor, table, columns)
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(types)
-                for row in rows:
-                    if prepared:
-                        row = list(row)
-                        for index, field in prepared:
-                            row[index] = field.get_db_prep_save(row[index], connection)
-                    copy.write_row([*row, *defaults] if defaults else row)
-                    written += 1
-        return written
+        if prepared:
+            rows = _prepared(rows, prepared)
+        return copy_rows(table, columns, ([*row, *defaults] for row in rows) if defaults else rows)
     written = 0
     chunk: list[models.Model] = []
     extra = {f.attname: value for f, value in zip(missing, defaults, strict=True)}

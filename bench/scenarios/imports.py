@@ -23,7 +23,7 @@ from django.db import connection, transaction
 
 from bench.harness import compare, ratio
 from bench.scenarios.common import row as _row
-from incidents.bulk import column_types
+from incidents.bulk import copy_rows
 from incidents.imports import incident_import
 from incidents.management.commands.generate_incidents import Generator
 from incidents.models import Incident
@@ -97,15 +97,8 @@ def import_csv(ctx) -> list[dict]:
         return result.rows
 
     def floor():
-        # the format the portal writes in (binary: no text for the server to parse), so that the two differ
-        # only by the portal's own work
-        with connection.cursor() as cursor:
-            types = column_types(cursor, table, columns)
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
-                copy.set_types(types)
-                for value in values:
-                    copy.write_row(value)
-        return len(values)
+        # the same COPY (binary) the portal writes with, so that the two differ only by the portal's own work
+        return copy_rows(table, columns, values)
 
     def naive():
         created = Incident.objects.bulk_create([Incident(**dict(zip(fields, v, strict=True))) for v in values], 1000)
