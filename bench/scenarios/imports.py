@@ -1,4 +1,4 @@
-"""(i) Importing incidents from a CSV file: the portal's import service against a bare COPY and `bulk_create`.
+"""(g) Importing incidents from a CSV file: the portal's import service against a bare COPY and `bulk_create`.
 
 The file (100,000 rows; quick: 20,000) is made from the same generator as the bench data
 (`generate_incidents`), spread over the same years, with its stage times and an external reference
@@ -114,7 +114,7 @@ def import_csv(ctx) -> list[dict]:
     p, f, n = res["portal"], res["floor"], res["naive"]
     rate = round(count / (p.p50 / 1000))
     goals = {"≥ 4× faster than bulk_create": ratio(n.p50, p.p50) >= 4, "≥ 70,000 rows/s": rate >= 70_000}
-    name = f"(i) import {count:,} incidents from CSV"
+    name = f"(g) import {count:,} incidents from CSV"
     return [
         _row(
             name,
