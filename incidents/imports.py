@@ -415,12 +415,21 @@ class _Parser:
                 known += Incident.objects.filter(external_ref__in=names[start : start + 5000]).values_list(
                     "external_ref", "number"
                 )
+        # the reference is unique across stations, but another station's incident number is not ours to show
+        shown = set(
+            Incident.objects.visible_to(self.by)
+            .filter(number__in=[number for _ref, number in known])
+            .values_list("number", flat=True)
+        )
         for ref, number in known:
-            self.error(
-                refs[ref],
-                "external_ref",
-                _("“%(value)s” was imported before, as incident %(number)s.") % {"value": ref, "number": number},
-            )
+            if number in shown:
+                message = _("“%(value)s” was imported before, as incident %(number)s.") % {
+                    "value": ref,
+                    "number": number,
+                }
+            else:
+                message = _("“%(value)s” was imported before, by another station.") % {"value": ref}
+            self.error(refs[ref], "external_ref", message)
 
     def _place(self, lats: list[float], lngs: list[float], explicit: list[Station | None]) -> None:
         """Circle and station of each row from its point, like `incident_report`; then the scope check."""

@@ -1569,6 +1569,7 @@ TRANSLATIONS: dict[str, str] = {
     "Unknown station code “%(value)s”.": "未知的派出所代码“%(value)s”。",
     "“%(value)s” is also in row %(row)s.": "“%(value)s”在第 %(row)s 行也出现了。",
     "“%(value)s” was imported before, as incident %(number)s.": "“%(value)s”已导入过，即警情 %(number)s。",
+    "“%(value)s” was imported before, by another station.": "“%(value)s”已由其他派出所导入过。",
     "Station given in the import.": "导入时指定的派出所。",
     "The row belongs to %(station)s: you may only import into your own station.": "该行属于%(station)s：只能导入到本派出所。",
     "file name": "文件名",

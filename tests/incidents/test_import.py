@@ -186,6 +186,14 @@ class ImportTests:
         assert first.number in error.errors_found[0].message
         assert Incident.objects.count() == 3
 
+    def test_another_stations_reference_is_refused_without_its_number(self, network, staff_user, commander):
+        incident_import(by=staff_user, file=csv_file([line(INSIDE_B, external_ref="B-7")]), file_name="b.csv")
+        theirs = Incident.objects.get(external_ref="B-7")
+        error = refused(by=commander, file=csv_file([line(INSIDE_A, external_ref="B-7")]))
+        assert [(e.row, e.field) for e in error.errors_found] == [(2, "external_ref")]
+        assert theirs.number not in error.errors_found[0].message
+        assert Incident.objects.count() == 1
+
     def test_every_bad_row_is_listed(self, network, staff_user):
         rows = good_rows(8)
         rows[1]["category"] = "?"
