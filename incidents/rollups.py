@@ -16,6 +16,10 @@ Where incidents change:
 - bulk loads (`incidents.demo`, `generate_incidents`) bypass all of that and call `rebuild`
   (or `refresh` for the days they touched) at the end; `deferred()` batches many changes into
   one refresh per (day, station).
+
+Day rows are counted from the incidents (`Aggregate`); the week, month and year rows are sums of
+day rows (a year of month rows), made in SQL by `roll_up` wherever day rows change, in the same
+transaction. `pieces` cuts a range of days into the fewest such spans for the dashboards to sum.
 """
 
 from __future__ import annotations
@@ -31,12 +35,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 
 from portal import geo
 
 from . import bulk
 from .models import Incident, IncidentBinRollup, IncidentRollup
+from .models.rollup import Span
 
 Key = tuple[date, int]  # (local day, station id)
 
@@ -87,6 +92,59 @@ def day_start(day: date) -> datetime:
 
 def key_of(incident: Incident) -> Key:
     return local_day(incident.occurred_at), incident.station_id
+
+
+# --- spans -----------------------------------------------------------------------------------------
+
+#: the longer spans in the order they are made, each summed from the rows of a shorter one
+ROLLED_UP: tuple[tuple[str, str], ...] = (
+    (Span.WEEK.value, Span.DAY.value),
+    (Span.MONTH.value, Span.DAY.value),
+    (Span.YEAR.value, Span.MONTH.value),
+)
+
+
+def span_start(span: str, day: date) -> date:
+    """The first day of the span holding `day` (weeks begin on Monday)."""
+    if span == Span.WEEK:
+        return day - timedelta(days=day.weekday())
+    if span == Span.MONTH:
+        return day.replace(day=1)
+    if span == Span.YEAR:
+        return day.replace(month=1, day=1)
+    return day
+
+
+def span_after(span: str, start: date) -> date:
+    """The first day after the span that begins on `start`."""
+    if span == Span.WEEK:
+        return start + timedelta(days=7)
+    if span == Span.MONTH:
+        return (start + timedelta(days=32)).replace(day=1)
+    if span == Span.YEAR:
+        return start.replace(year=start.year + 1)
+    return start + timedelta(days=1)
+
+
+def pieces(
+    first: date, last: date, spans: tuple[str, ...] = (Span.YEAR.value, Span.MONTH.value, Span.WEEK.value)
+) -> list[tuple[str, date, date]]:
+    """The days [first, last) as the fewest whole (span, from, to) pieces: whole years, then months, weeks, days.
+
+    The rows of a piece are those of its span with `from <= day < to`; the pieces are in order and don't overlap.
+    """
+    if first >= last:
+        return []
+    if not spans:
+        return [(Span.DAY.value, first, last)]
+    span, rest = spans[0], spans[1:]
+    begin = span_start(span, first)
+    if begin < first:
+        begin = span_after(span, begin)
+    end = span_start(span, last)
+    if begin >= end:
+        return pieces(first, last, rest)
+    return [*pieces(first, begin, rest), (span, begin, end), *pieces(end, last, rest)]
 
 
 # --- aggregation ------------------------------------------------------------------------------------
@@ -242,10 +300,11 @@ def refresh(keys: Iterable[Key]) -> None:
         return
     _lock(keys)
     aggregate = Aggregate().add_all(raw_rows(Incident.objects.filter(_keys_q(keys, day_field=None))))
-    where = _keys_q(keys, day_field="day")
+    where = _keys_q(keys, day_field="day") & Q(span=Span.DAY)
     IncidentRollup.objects.filter(where).delete()
     IncidentBinRollup.objects.filter(where).delete()
     aggregate.save()
+    roll_up(keys)
 
 
 @transaction.atomic
@@ -267,7 +326,9 @@ def add_new(aggregate: Aggregate) -> None:
     # a short condition that covers the keys (add_saved takes only the rows of the keys themselves):
     # an exact per-key condition for a year of days is a query psycopg takes a second to even send
     days_touched = [day for day, _station_id in keys]
-    covering = Q(day__gte=min(days_touched), day__lte=max(days_touched), station_id__in={s for _d, s in keys})
+    covering = Q(
+        span=Span.DAY, day__gte=min(days_touched), day__lte=max(days_touched), station_id__in={s for _d, s in keys}
+    )
     counts, days = aggregate.add_saved(covering)
     for model, pks in ((IncidentRollup, counts), (IncidentBinRollup, days)):
         if connection.vendor == "postgresql":  # one array parameter rather than thousands of placeholders
@@ -278,6 +339,61 @@ def add_new(aggregate: Aggregate) -> None:
         for start in range(0, len(pks), 10_000):
             model.objects.filter(pk__in=pks[start : start + 10_000]).delete()
     aggregate.save()
+    roll_up(keys)
+
+
+#: the first day of the week, month or year holding `day`, in each database's SQL
+_SPAN_START_SQL = {
+    "postgresql": {
+        Span.WEEK: "CAST(DATE_TRUNC('week', day) AS date)",
+        Span.MONTH: "CAST(DATE_TRUNC('month', day) AS date)",
+        Span.YEAR: "CAST(DATE_TRUNC('year', day) AS date)",
+    },
+    "sqlite": {
+        Span.WEEK: "date(day, 'weekday 0', '-6 days')",
+        Span.MONTH: "date(day, 'start of month')",
+        Span.YEAR: "date(day, 'start of year')",
+    },
+}
+#: per rollup table: the columns a longer span keeps besides its station, and its weekday (only the hours keep it)
+_ROLLED_COLUMNS = (
+    (IncidentRollup, "circle_id, category, priority", "0"),
+    (IncidentBinRollup, "circle_id, measure, bin", f"CASE WHEN measure = '{HOUR}' THEN weekday ELSE 0 END"),
+)
+
+
+def roll_up(keys: Iterable[Key]) -> None:
+    """Remake the week, month and year rows of the stations of `keys` that hold any of their days, from the days.
+
+    Every such span between the first and the last day of `keys` is summed anew from the rows a span down
+    (weeks and months from days, years from months): a handful of statements, whatever the number of days.
+    """
+    keys = list(keys)
+    if not keys:
+        return
+    stations = sorted({station_id for _day, station_id in keys})
+    low, high = min(day for day, _s in keys), max(day for day, _s in keys)
+    starts = _SPAN_START_SQL[connection.vendor]
+    among = ", ".join(["%s"] * len(stations))
+    ranges = {span: (span_start(span, low), span_after(span, span_start(span, high))) for span, _from in ROLLED_UP}
+    with connection.cursor() as cursor:
+        for model, columns, weekday in _ROLLED_COLUMNS:
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(
+                f"DELETE FROM {table} WHERE station_id IN ({among}) AND ("
+                + " OR ".join(["span = %s AND day >= %s AND day < %s"] * len(ranges))
+                + ")",
+                [*stations, *(value for span, (start, end) in ranges.items() for value in (span, start, end))],
+            )
+            for span, source in ROLLED_UP:
+                start, end = ranges[span]
+                cursor.execute(
+                    f'INSERT INTO {table} (span, day, weekday, station_id, {columns}, "count") '
+                    f'SELECT %s, {starts[span]}, {weekday}, station_id, {columns}, SUM("count") FROM {table} '
+                    f"WHERE span = %s AND station_id IN ({among}) AND day >= %s AND day < %s "
+                    f"GROUP BY 2, 3, 4, 5, 6, 7",
+                    [span, source, *stations, start, end],
+                )
 
 
 def remember(incident: Incident) -> None:
@@ -327,8 +443,10 @@ def deferred() -> Iterator[None]:
 @transaction.atomic
 def rebuild(since: date | None = None) -> int:
     """Drop and recompute the rollups of every day from `since` (local date; None: all). Returns incidents read."""
+    from patrols.models import Station
+
     incidents = Incident.objects.all()
-    counts, days = IncidentRollup.objects.all(), IncidentBinRollup.objects.all()
+    counts, days = IncidentRollup.objects.filter(span=Span.DAY), IncidentBinRollup.objects.filter(span=Span.DAY)
     if since is not None:
         incidents = incidents.filter(occurred_at__gte=day_start(since))
         counts, days = counts.filter(day__gte=since), days.filter(day__gte=since)
@@ -340,6 +458,23 @@ def rebuild(since: date | None = None) -> int:
         aggregate.add(row)
         n += 1
     aggregate.save()
+    # the longer spans from `since` on, to the last of any row (a stale week, month or year goes too)
+    days = [
+        day
+        for model in (IncidentRollup, IncidentBinRollup)
+        for day in model.objects.aggregate(first=Min("day"), last=Max("day")).values()
+        if day is not None and (since is None or day >= since)
+    ]
+    if since is not None:
+        days.append(since)
+    if days:
+        roll_up(
+            [
+                (day, station_id)
+                for day in (min(days), max(days))
+                for station_id in Station.objects.values_list("pk", flat=True)
+            ]
+        )
     return n
 
 

@@ -4,6 +4,11 @@ Both tables are derived data: every row is recomputed from the incidents of one 
 station) at a time, so a rollup is always exactly what a from-scratch recomputation gives. The day
 is the local date (settings.TIME_ZONE) of `occurred_at`, the time the dashboards count by.
 
+Each table holds rows of four `span`s: a local day, and the week (Monday first), month and year that
+begin on `day`, each the sum of the days it holds (`incidents.rollups.roll_up`), so that a year of
+incidents is a few rows to sum rather than 365 days of them. The longer spans keep the weekday only
+where a figure reads it (the hour of the heat grid); elsewhere their `weekday` is 0.
+
 - `IncidentRollup`: incident counts per (day, station, circle, category, priority), about a
   hundred rows a day whatever the number of incidents, summed in SQL for the category and
   priority figures.
@@ -25,11 +30,25 @@ from patrols.models import PatrolCircle, Station
 from portal.scoping import ScopedQuerySet
 
 
-class IncidentRollup(models.Model):
-    """Incidents that occurred on one local day, counted per station, circle, category and priority."""
+class Span(models.TextChoices):
+    """How many days a rollup row sums, from its `day` on."""
 
-    day = models.DateField(_("day"))
-    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_("ISO weekday: 1 Monday … 7 Sunday."))
+    DAY = "day", _("day")
+    WEEK = "week", _("week")
+    MONTH = "month", _("month")
+    YEAR = "year", _("year")
+
+
+_SPAN = {"max_length": 5, "choices": Span.choices, "default": Span.DAY}
+_WEEKDAY_HELP = _("ISO weekday: 1 Monday … 7 Sunday; 0 in a week, month or year row that sums every weekday.")
+
+
+class IncidentRollup(models.Model):
+    """Incidents of one local day, week, month or year, counted per station, circle, category and priority."""
+
+    span = models.CharField(_("span"), **_SPAN)
+    day = models.DateField(_("day"), help_text=_("The first day of the span."))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_WEEKDAY_HELP)
     station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+")
     circle = models.ForeignKey(
         PatrolCircle, verbose_name=_("circle"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -47,16 +66,19 @@ class IncidentRollup(models.Model):
         # (PostgreSQL's index-only scan), not from thousands of table pages a day's rows are spread over
         indexes = [
             models.Index(
-                fields=["day", "station", "circle", "category", "priority", "count"], name="incident_rollup_day_sums"
+                fields=["span", "day", "station", "circle", "category", "priority", "count"],
+                name="incident_rollup_span_sums",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.station_id}/{self.circle_id} {self.category} {self.priority}: {self.count}"
+        return (
+            f"{self.span} {self.day} {self.station_id}/{self.circle_id} {self.category} {self.priority}: {self.count}"
+        )
 
 
 class IncidentBinRollup(models.Model):
-    """Incidents of one local day of one station's circle (or outside every circle) counted per bin of a measure.
+    """Incidents of one local day, week, month or year of a station's circle (or outside every circle), per bin.
 
     `measure` is "hour" (`bin`: the local hour of occurrence, "0" … "23"), "cell" (`bin`: the map grid
     cell "row:col" of `portal.geo.grid_cell`) or one of the intervals "queue", "travel", "response",
@@ -64,8 +86,9 @@ class IncidentBinRollup(models.Model):
     One row per bin that holds incidents: the dashboards sum them in SQL over any number of days.
     """
 
-    day = models.DateField(_("day"))
-    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_("ISO weekday: 1 Monday … 7 Sunday."))
+    span = models.CharField(_("span"), **_SPAN)
+    day = models.DateField(_("day"), help_text=_("The first day of the span."))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_WEEKDAY_HELP)
     station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+")
     circle = models.ForeignKey(
         PatrolCircle, verbose_name=_("circle"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
@@ -79,17 +102,17 @@ class IncidentBinRollup(models.Model):
     class Meta:
         verbose_name = _("incident bin rollup")
         verbose_name_plural = _("incident bin rollups")
-        # a measure's days are one range of the index, holding every column a panel groups and sums:
-        # PostgreSQL answers from the index alone
+        # a measure's days of one span are one range of the index, holding every column a panel groups and
+        # sums: PostgreSQL answers from the index alone
         indexes = [
             models.Index(
-                fields=["measure", "day", "station", "circle", "weekday", "bin", "count"],
-                name="incident_bin_rollup_sums",
+                fields=["measure", "span", "day", "station", "circle", "weekday", "bin", "count"],
+                name="incident_bin_rollup_span_sums",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.day} {self.station_id}/{self.circle_id} {self.measure} {self.bin}: {self.count}"
+        return f"{self.span} {self.day} {self.station_id}/{self.circle_id} {self.measure} {self.bin}: {self.count}"
 
 
 def _incident_deleted(sender, instance, **kwargs) -> None:

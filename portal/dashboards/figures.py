@@ -169,35 +169,47 @@ def _in(values) -> str:
 _OPEN = _in(OPEN_STATUSES)
 _OPEN_HAZARD = _in(OPEN_HAZARD_STATUSES)
 
-#: every panel's statement; `{where}` is the scope (`_scoped`), `%s` the parameters
+#: every panel's statement; `{where}` is the scope (`_scoped`), `%s` the parameters. The rollup sums are
+#: (outer statement, piece): the piece reads the rollup rows of one span from `day` to `day` (its first three
+#: parameters), once per piece of the days (`rollups.pieces`), and the outer statement sums their `{rows}`
 _SQL = {
-    "counts": _sql(
-        "SELECT circle_id, category, priority,"
-        ' SUM(CASE WHEN day >= %s AND day < %s THEN "count" ELSE 0 END),'
-        ' SUM(CASE WHEN day >= %s AND day < %s THEN "count" ELSE 0 END)'
-        " FROM {rollup} WHERE day >= %s AND day < %s{{where}} GROUP BY circle_id, category, priority",
-        rollup=IncidentRollup,
+    "counts": (
+        "SELECT circle_id, category, priority, SUM(CASE WHEN period = 0 THEN n ELSE 0 END),"
+        " SUM(CASE WHEN period = 1 THEN n ELSE 0 END) FROM ({rows}) r GROUP BY circle_id, category, priority",
+        _sql(
+            'SELECT circle_id, category, priority, {{period}} AS period, "count" AS n FROM {rollup}'
+            " WHERE span = %s AND day >= %s AND day < %s{{where}}",
+            rollup=IncidentRollup,
+        ),
     ),
-    # the bin rollups summed in SQL, one part per figure, in one statement (`day_rows`): each returns
+    # the bin rollups, one part per figure, in one statement (`day_rows`): each returns
     # (measure, circle, weekday, bin, n), the columns it doesn't group by as NULL
-    "hours": _sql(
-        'SELECT measure, circle_id, weekday, bin, SUM("count") AS n FROM {rollup}'
-        " WHERE measure = '" + rollups.HOUR + "' AND day >= %s AND day < %s{{where}}"
-        " GROUP BY measure, circle_id, weekday, bin",
-        rollup=IncidentBinRollup,
+    "hours": (
+        "SELECT measure, circle_id, weekday, bin, SUM(n) FROM ({rows}) r GROUP BY measure, circle_id, weekday, bin",
+        _sql(
+            'SELECT measure, circle_id, weekday, bin, "count" AS n FROM {rollup}'
+            " WHERE measure = '" + rollups.HOUR + "' AND span = %s AND day >= %s AND day < %s{{where}}",
+            rollup=IncidentBinRollup,
+        ),
     ),
-    "intervals": _sql(
-        'SELECT measure, circle_id, CAST(NULL AS INTEGER), bin, SUM("count") AS n FROM {rollup}'
-        " WHERE measure IN " + _in(rollups.INTERVALS) + " AND day >= %s AND day < %s{{where}}"
+    "intervals": (
+        "SELECT measure, circle_id, CAST(NULL AS INTEGER), bin, SUM(n) FROM ({rows}) r"
         " GROUP BY measure, circle_id, bin",
-        rollup=IncidentBinRollup,
+        _sql(
+            'SELECT measure, circle_id, bin, "count" AS n FROM {rollup}'
+            " WHERE measure IN " + _in(rollups.INTERVALS) + " AND span = %s AND day >= %s AND day < %s{{where}}",
+            rollup=IncidentBinRollup,
+        ),
     ),
     # the busiest cells first (ties by cell, as Python orders them: the databases compare bytes)
-    "cells": _sql(
-        'SELECT measure, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), bin, SUM("count") AS n FROM {rollup}'
-        " WHERE measure = '" + rollups.CELL + "' AND day >= %s AND day < %s{{where}}"
-        " GROUP BY measure, bin ORDER BY n DESC, bin{{limit}}",
-        rollup=IncidentBinRollup,
+    "cells": (
+        "SELECT measure, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), bin, SUM(n) AS total FROM ({rows}) r"
+        " GROUP BY measure, bin ORDER BY total DESC, bin{limit}",
+        _sql(
+            'SELECT measure, bin, "count" AS n FROM {rollup}'
+            " WHERE measure = '" + rollups.CELL + "' AND span = %s AND day >= %s AND day < %s{{where}}",
+            rollup=IncidentBinRollup,
+        ),
     ),
     "circles": _sql(
         "SELECT id, station_id, name, colour FROM {circle} WHERE 1 = 1{{where}} ORDER BY station_id, id",
@@ -264,6 +276,14 @@ def _scoped(user, scope: Scope, *, station: str = "station_id", circle: str | No
     return where, params
 
 
+def _piece_rows(key: str, ranges: list[tuple], params: list, *, where: str, **parts) -> tuple[str, list]:
+    """The `{rows}` of rollup sum `key` over `ranges` (`rollups.pieces`): its piece once per range, UNION ALL."""
+    _outer, piece = _SQL[key]
+    piece = piece.format(where=where, **parts)
+    values = [value for span, first, last in ranges for value in (span, _day(first), _day(last), *params)]
+    return " UNION ALL ".join([piece] * len(ranges)), values
+
+
 def _rows(statement: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
@@ -312,12 +332,14 @@ def _counts(user, period: Period, scope: Scope) -> tuple[Counter, Counter]:
     scoped = _scoped(user, scope, circle="circle_id")
     if scoped is None:
         return current, previous
-    now, before = _day_span(period), _day_span(period.previous())
-    low, high = min(now[0], before[0]), max(now[1], before[1])
-    if low < high:
-        where, params = scoped
-        days = [_day(d) for d in (*now, *before, low, high)]
-        for circle_id, category, priority, n_now, n_before in _rows(_SQL["counts"].format(where=where), days + params):
+    where, params = scoped
+    now, before = (rollups.pieces(*_day_span(p)) for p in (period, period.previous()))
+    if now or before:
+        rows_now, values_now = _piece_rows("counts", now, params, where=where, period=0)
+        rows_before, values_before = _piece_rows("counts", before, params, where=where, period=1)
+        rows = " UNION ALL ".join(part for part in (rows_now, rows_before) if part)
+        statement = _SQL["counts"][0].format(rows=rows)
+        for circle_id, category, priority, n_now, n_before in _rows(statement, values_now + values_before):
             if n_now:
                 current[circle_id, category, priority] = n_now
             if n_before:
@@ -371,12 +393,16 @@ def day_rows(
             histogram[bin_] = histogram.get(bin_, 0) + n
 
     days = period.whole_days()
-    if days is not None and fields:
+    ranges = rollups.pieces(*days) if days is not None else []
+    if ranges and fields:
         where, params = scoped
         limit = "" if partial else f" LIMIT {int(cells)}"
-        span = [_day(days[0]), _day(days[1]), *params]
-        parts = [f"SELECT * FROM ({_SQL[field].format(where=where, limit=limit)}) {field}" for field in fields]
-        for row in _rows(" UNION ALL ".join(parts), span * len(parts)):
+        parts, values = [], []
+        for field in fields:
+            union, field_values = _piece_rows(field, ranges, params, where=where)
+            parts.append(f"SELECT * FROM ({_SQL[field][0].format(rows=union, limit=limit)}) {field}")
+            values += field_values
+        for row in _rows(" UNION ALL ".join(parts), values):
             add(*row)
     wanted = {rollups.HOUR: "hours", rollups.CELL: "cells"}
     for (day, _station_id, circle_id), entry in partial.items():

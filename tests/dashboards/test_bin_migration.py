@@ -1,4 +1,4 @@
-"""Migration incidents/0005 turns the day rollups' JSON (hours, grid cells, histograms) into bin rows."""
+"""Migrations of the rollups: 0005 turns the day JSON into bin rows, 0006 adds the week, month and year rows."""
 
 from __future__ import annotations
 
@@ -41,5 +41,40 @@ def test_the_day_rollups_become_bin_rows_that_equal_them():
         assert set(new.objects.values_list("day", "weekday", "station_id", "circle_id")) == {
             (date(2026, 3, 2), 1, circle.station_id, circle.pk)
         }
+    finally:
+        MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0006_sums_the_day_rows_into_week_month_and_year_rows():
+    circle = CircleFactory(boundary=square(119.55, 26.66))
+    before, after = [("incidents", "0005_incidentbinrollup")], [("incidents", "0006_rollup_spans")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        bins = executor.loader.project_state(before).apps.get_model("incidents", "IncidentBinRollup")
+        at = {"station_id": circle.station_id, "circle_id": circle.pk}
+        # Monday 2 and Tuesday 3 March 2026 (one week), Monday 9 March (the next week)
+        bins.objects.create(day=date(2026, 3, 2), weekday=1, measure=rollups.HOUR, bin="9", count=2, **at)
+        bins.objects.create(day=date(2026, 3, 3), weekday=2, measure=rollups.HOUR, bin="9", count=1, **at)
+        bins.objects.create(day=date(2026, 3, 9), weekday=1, measure=rollups.HOUR, bin="9", count=4, **at)
+        bins.objects.create(day=date(2026, 3, 3), weekday=2, measure="queue", bin="12", count=5, **at)
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        bins = executor.loader.project_state(after).apps.get_model("incidents", "IncidentBinRollup")
+        rolled = sorted(bins.objects.exclude(span="day").values_list("span", "day", "weekday", "measure", "count"))
+        assert rolled == [
+            ("month", date(2026, 3, 1), 0, "queue", 5),
+            ("month", date(2026, 3, 1), 1, rollups.HOUR, 6),  # the hours keep their weekday
+            ("month", date(2026, 3, 1), 2, rollups.HOUR, 1),
+            ("week", date(2026, 3, 2), 0, "queue", 5),
+            ("week", date(2026, 3, 2), 1, rollups.HOUR, 2),
+            ("week", date(2026, 3, 2), 2, rollups.HOUR, 1),
+            ("week", date(2026, 3, 9), 1, rollups.HOUR, 4),
+            ("year", date(2026, 1, 1), 0, "queue", 5),
+            ("year", date(2026, 1, 1), 1, rollups.HOUR, 6),
+            ("year", date(2026, 1, 1), 2, rollups.HOUR, 1),
+        ]
+        assert bins.objects.filter(span="day").count() == 4
     finally:
         MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections import Counter
 from datetime import timedelta
 
 import pytest
@@ -23,27 +24,43 @@ from tests.factories import CircleFactory, IncidentFactory, StationFactory, Team
 POINTS = [(26.66, 119.55), (26.6612, 119.5523), (26.672, 119.535), (26.652, 119.575), (26.70, 119.60)]
 
 
-BIN_COLUMNS = ("day", "weekday", "station_id", "circle_id", "measure", "bin", "count")
+COUNT_COLUMNS = ("span", "day", "weekday", "station_id", "circle_id", "category", "priority", "count")
+BIN_COLUMNS = ("span", "day", "weekday", "station_id", "circle_id", "measure", "bin", "count")
 
 
 def stored() -> tuple[list, list]:
-    counts = sorted(
-        IncidentRollup.objects.values_list(
-            "day", "weekday", "station_id", "circle_id", "category", "priority", "count"
-        ),
-        key=repr,
-    )
+    counts = sorted(IncidentRollup.objects.values_list(*COUNT_COLUMNS), key=repr)
     bins = sorted(IncidentBinRollup.objects.values_list(*BIN_COLUMNS), key=repr)
     return counts, bins
 
 
+def with_longer_spans(days: list[tuple], *, keeps_weekday) -> list[tuple]:
+    """Day rows (day, weekday, station, circle, a, b, n) and the week, month and year rows that sum them."""
+    sums: Counter = Counter()
+    for day, weekday, station_id, circle_id, a, b, n in days:
+        sums["day", day, weekday, station_id, circle_id, a, b] += n
+        kept = weekday if keeps_weekday(a) else 0
+        for span, start in (
+            ("week", day - timedelta(days=day.weekday())),
+            ("month", day.replace(day=1)),
+            ("year", day.replace(month=1, day=1)),
+        ):
+            sums[span, start, kept, station_id, circle_id, a, b] += n
+    return sorted(((*key, n) for key, n in sums.items()), key=repr)
+
+
 def recomputed() -> tuple[list, list]:
+    """The rollups counted anew from the incidents (days by the rollups' own `Aggregate`, longer spans here)."""
     counts, bins = rollups.Aggregate().add_all(rollups.raw_rows(Incident.objects.all())).rows()
     return (
-        sorted(
-            ((r.day, r.weekday, r.station_id, r.circle_id, r.category, r.priority, r.count) for r in counts), key=repr
+        with_longer_spans(
+            [(r.day, r.weekday, r.station_id, r.circle_id, r.category, r.priority, r.count) for r in counts],
+            keeps_weekday=lambda _category: False,
         ),
-        sorted((tuple(getattr(r, column) for column in BIN_COLUMNS) for r in bins), key=repr),
+        with_longer_spans(
+            [(r.day, r.weekday, r.station_id, r.circle_id, r.measure, r.bin, r.count) for r in bins],
+            keeps_weekday=lambda measure: measure == rollups.HOUR,
+        ),
     )
 
 
@@ -184,7 +201,7 @@ def test_an_edit_moving_an_incident_to_another_day_updates_both_days(network):
     services.incident_update(
         incident=incident, by=user, expected_version=incident.version, occurred_at=now - timedelta(days=3)
     )
-    days = set(IncidentBinRollup.objects.values_list("day", flat=True))
+    days = set(IncidentBinRollup.objects.filter(span="day").values_list("day", flat=True))
     assert days == {rollups.local_day(now - timedelta(days=3))}
 
 
@@ -204,7 +221,7 @@ def test_rebuild_rollups_command(network):
     IncidentFactory(station=network["stations"][0], circle=network["circles"][0])
     assert IncidentRollup.objects.count() == 0
     call_command("rebuild_rollups")
-    assert stored() == recomputed() and IncidentRollup.objects.count() == 1
+    assert stored() == recomputed() and IncidentRollup.objects.filter(span="day").count() == 1
     call_command("rebuild_rollups", since=str(timezone.localdate()))
     assert stored() == recomputed()
     with pytest.raises(CommandError, match="--since must be a date"):
