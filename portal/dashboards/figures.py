@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from urllib.parse import urlencode
+from functools import lru_cache
+from urllib.parse import quote_plus
 
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -132,21 +134,42 @@ def _iso(moment: datetime) -> str:
     return timezone.localtime(moment, rollups.local_zone()).isoformat()
 
 
+#: what a query string's value may hold unquoted (RFC 3986 allows ":" there): codes, numbers, most of a time
+_PLAIN = re.compile(r"[\w.:-]*", re.ASCII)
+
+
+def _encode(params: dict[str, str]) -> str:
+    """A query string of string values, like `urlencode`, quoting only the values that need it (a time's "+")."""
+    return "&".join(
+        f"{name}={value}" if _PLAIN.fullmatch(value) else f"{name}={quote_plus(value, safe=':')}"
+        for name, value in params.items()
+    )
+
+
+@lru_cache(maxsize=16)
+def _list_path(prefix: str, urlconf) -> str:
+    return reverse("incidents:incident_list", urlconf=urlconf)
+
+
 def incident_list_url(**params) -> str:
     """The incident list filtered by IncidentFilterSet parameters (None values left out)."""
-    clean = {k: v for k, v in params.items() if v is not None and v != ""}
-    return reverse("incidents:incident_list") + "?" + urlencode(clean)
+    clean = {k: str(v) for k, v in params.items() if v is not None and v != ""}
+    return _list_path(get_script_prefix(), get_urlconf()) + "?" + _encode(clean)
 
 
 class _Links:
-    """Incident-list links of one period: the list reversed and the period encoded once, per panel."""
+    """Incident-list links of one period: the list's path and the period encoded once, per panel."""
 
     def __init__(self, period: Period):
         self.base = incident_list_url(**period.query())
+        self.scopes: dict[Scope, str] = {}
 
     def __call__(self, scope: Scope, **params) -> str:
-        query = {**scope.query(), **params}
-        return f"{self.base}&{urlencode(query)}" if query else self.base
+        base = self.scopes.get(scope)
+        if base is None:
+            query = scope.query()
+            base = self.scopes[scope] = f"{self.base}&{_encode(query)}" if query else self.base
+        return f"{base}&{_encode(params)}" if params else base
 
 
 def _url(period: Period, scope: Scope, **params) -> str:
@@ -504,7 +527,7 @@ def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circ
                 "categories": {
                     value: {
                         "count": per_circle_category[circle.pk, value],
-                        "url": f"{circle_link}&{urlencode({'category': value})}",
+                        "url": f"{circle_link}&{_encode({'category': value})}",
                     }
                     for value in Category.values
                 },
@@ -575,18 +598,29 @@ def _min(seconds: int | None) -> str:
     return "–" if seconds is None else f"{seconds / 60:.1f}"
 
 
-def percentile(histogram: dict[int, int], p: float) -> int | None:
-    """Nearest-rank percentile of a {bucket index: count} histogram, in seconds (the bucket's lower edge)."""
+#: a histogram's keys (bucket indexes as stored: text) in bucket order
+_BUCKET_ORDER = {
+    **{str(i): i for i in range(len(rollups.BUCKET_EDGES))},
+    **{i: i for i in range(len(rollups.BUCKET_EDGES))},
+}
+
+
+def percentiles(histogram: dict, ps: tuple[float, ...]) -> list[int | None]:
+    """Nearest-rank percentiles (ascending `ps`) of a {bucket index: count} histogram, in seconds (the bucket's
+    lower edge), in one pass over the buckets."""
     n = sum(histogram.values())
     if not n:
-        return None
-    rank = max(math.ceil(p / 100 * n), 1)
+        return [None] * len(ps)
+    ranks = [max(math.ceil(p / 100 * n), 1) for p in ps]
+    found: list[int | None] = []
     seen = 0
-    for index in sorted(histogram, key=int):
+    for index in sorted(histogram, key=_BUCKET_ORDER.__getitem__):
         seen += histogram[index]
-        if seen >= rank:
-            return rollups.bucket_floor(int(index))
-    return None  # unreachable
+        while len(found) < len(ranks) and seen >= ranks[len(found)]:
+            found.append(rollups.bucket_floor(int(index)))
+        if len(found) == len(ranks):
+            break
+    return found
 
 
 def _interval_labels() -> dict[str, str]:
@@ -613,12 +647,10 @@ def intervals(
     An interval counts only incidents with both of its ends: a patrol that came upon an incident
     (arrival, no dispatch) has a response time but no queue or travel time.
     """
-    merged: dict = {}
-    for circle_id, _weekday, histograms in _day_rows(user, period, scope, "intervals", rows):
-        per_circle = merged.get(circle_id)
-        if per_circle is None:
-            per_circle = merged[circle_id] = {name: {} for name in rollups.INTERVALS}
-        _add_histograms(per_circle, histograms)
+    # one entry per circle (`day_rows` sums them): read, not copied
+    merged = {
+        circle_id: histograms for circle_id, _weekday, histograms in _day_rows(user, period, scope, "intervals", rows)
+    }
     overall = {name: {} for name in rollups.INTERVALS}
     for per_circle in merged.values():
         _add_histograms(overall, per_circle)
@@ -628,7 +660,7 @@ def intervals(
         base = link(circle_scope)
         values = {}
         for name in rollups.INTERVALS:
-            median, p90 = percentile(histograms[name], 50), percentile(histograms[name], 90)
+            median, p90 = percentiles(histograms[name], (50, 90))
             values[name] = {
                 "name": name,
                 "n": sum(histograms[name].values()),
@@ -681,19 +713,15 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
             values += [_at(moment) for moment in (after, before) if moment]
         statement = _SQL["backlog"].format(buckets=", ".join(columns), where=where)
         counts = list(_rows(statement, values + params)[0])
-    base = reverse("incidents:incident_list") + "?"
     buckets = [
         {
             "label": labels[i],
             "count": counts[i],
-            "url": base
-            + urlencode(
-                {
-                    **scope.query(),
-                    "is_open": "true",
-                    **({"reported_after": _iso(after)} if after else {}),
-                    **({"reported_before": _iso(before)} if before else {}),
-                }
+            "url": incident_list_url(
+                **scope.query(),
+                is_open="true",
+                reported_after=_iso(after) if after else None,
+                reported_before=_iso(before) if before else None,
             ),
         }
         for i, (after, before) in enumerate(bounds)

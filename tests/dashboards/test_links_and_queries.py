@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from urllib.parse import parse_qsl
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incidents.choices import Category
 from portal.dashboards import figures
@@ -178,3 +181,8 @@ def test_a_user_of_no_station_sees_empty_figures_and_no_row(data, django_assert_
     assert heat["max"] == 0 and spans["circles"] == [] and team_figures["on_duty"] == 0
     party = figures.party(stray, period, Scope())
     assert party is None or all(f["count"] == 0 for f in party["figures"])
+
+
+@given(st.dictionaries(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), st.text(min_size=1), max_size=5))
+def test_the_links_query_strings_decode_to_exactly_their_values(params):
+    assert dict(parse_qsl(figures._encode(params), keep_blank_values=True)) == params
