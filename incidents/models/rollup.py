@@ -25,6 +25,7 @@ from __future__ import annotations
 from django.db import models
 from django.db.models.signals import post_delete
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from patrols.models import PatrolCircle, Station
 from portal.scoping import ScopedQuerySet
@@ -33,10 +34,10 @@ from portal.scoping import ScopedQuerySet
 class Span(models.TextChoices):
     """How many days a rollup row sums, from its `day` on."""
 
-    DAY = "day", _("day")
-    WEEK = "week", _("week")
-    MONTH = "month", _("month")
-    YEAR = "year", _("year")
+    DAY = "day", pgettext_lazy("rollup span", "day")
+    WEEK = "week", pgettext_lazy("rollup span", "week")
+    MONTH = "month", pgettext_lazy("rollup span", "month")
+    YEAR = "year", pgettext_lazy("rollup span", "year")
 
 
 _SPAN = {"max_length": 5, "choices": Span.choices, "default": Span.DAY}
