@@ -6,9 +6,11 @@ about what may be done is the services' (`incidents.services`), so the pages and
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from rest_framework import serializers
 from rest_framework.reverse import reverse
 from rest_framework.utils.encoders import JSONEncoder
@@ -239,7 +241,7 @@ class IncidentSerializer(serializers.ModelSerializer):
                 format=self.context.get("format"),
             )
             cached = self._fast_constants = (
-                {name: {k: str(v) for k, v in choices} for name, choices in _CHOICES.items()},
+                _choice_labels(get_language()),
                 template.replace(str(placeholder), "{}") if template else None,
                 timezone.get_current_timezone(),
             )
@@ -303,6 +305,13 @@ _CHOICES = {
     "priority": Priority.choices,
     "source": Source.choices,
 }
+
+
+@functools.lru_cache(maxsize=16)
+def _choice_labels(language: str | None) -> dict[str, dict[str, str]]:
+    """The choices' labels in a language, translated once per process (not per request). Read-only."""
+    with translation.override(language):
+        return {name: {k: str(v) for k, v in choices} for name, choices in _CHOICES.items()}
 
 
 class IncidentCreateSerializer(InputSerializer):

@@ -20,6 +20,7 @@ from portal.api.exceptions import PreconditionFailed
 from portal.api.exports import export_response
 from portal.api.renderers import CSVRenderer, ExportRenderer, GeoJSONRenderer, PortalJSONRenderer, XLSXRenderer
 from portal.api.schema import IF_MATCH_OPTIONAL
+from portal.api.sqlcache import compiled_once
 from portal.api.views import ScopedViewSetMixin
 from portal.models import TokenScope
 from portal.roles import may_reveal_personal_data
@@ -39,8 +40,9 @@ READ, WRITE = TokenScope.INCIDENTS_READ.value, TokenScope.INCIDENTS_WRITE.value
 INCIDENT_ORDERINGS = ("-reported_at", "reported_at", "-occurred_at", "occurred_at", "updated_at", "id", "-id")
 
 #: the rows of a list page, declared once: each request clones it (resolving its 32 columns and three
-#: joins anew took longer than PostgreSQL takes for the page), then scopes, filters and pages it
-LIST_ROWS = Incident.objects.values_list(*s.ROW_FIELDS, named=True)
+#: joins anew took longer than PostgreSQL takes for the page), then scopes, filters and pages it; a
+#: page's statement is compiled once per shape of query (`portal.api.sqlcache`)
+LIST_ROWS = compiled_once(Incident.objects.values_list(*s.ROW_FIELDS, named=True))
 
 EXPORT_NOTE = (
     " Add `format=csv` or `format=xlsx` for the whole filtered list as a file (not paged; logged in the "

@@ -20,6 +20,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from portal.api import authcache
+from portal.api.throttling import early_count
 from portal.models import ApiToken
 
 #: `last_used_at` is written at most this often per token (not on every request)
@@ -39,7 +40,8 @@ class BearerTokenAuthentication(BaseAuthentication):
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
             raise exceptions.AuthenticationFailed(_("The token is not valid.")) from None
-        token = authcache.cached_token(raw)
+        view = (getattr(request, "parser_context", None) or {}).get("view")
+        token = authcache.cached_token(raw, also=early_count(request, view))
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid."))
         if token.revoked_at is not None:

@@ -36,7 +36,7 @@ from rest_framework.response import Response
 from .exceptions import PreconditionFailed, PreconditionRequired
 from .permissions import PortalModelPermissions, TokenScopePermission
 from .renderers import ExportRenderer, GeoJSONRenderer, PortalJSONRenderer
-from .throttling import AnonymousRateThrottle
+from .throttling import AnonymousRateThrottle, give_back_early_count
 
 
 def parse_etags(header: str) -> list[str]:
@@ -172,6 +172,8 @@ class ScopedViewSetMixin(FormatMixin):
     cursor_ordering: tuple[str, ...] = ("pk",)
     #: a field of the row that grows with every change, for `sync_field` pagination (see pagination.py)
     sync_field: str | None = None
+    #: a token's request is counted in its authentication's round trip to Redis (see throttling.py)
+    counts_token_early = True
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.request.user)
@@ -198,11 +200,17 @@ class ScopedViewSetMixin(FormatMixin):
         try:
             self.perform_authentication(request)
         except exceptions.AuthenticationFailed:
+            give_back_early_count(request)
             self._throttle_anonymous(request)
             raise
         if not request.user.is_authenticated:
             self._throttle_anonymous(request)
-        super().initial(request, *args, **kwargs)
+        try:
+            super().initial(request, *args, **kwargs)
+        except Exception:
+            # refused before its throttle ran (permissions, format): a request the throttle doesn't count
+            give_back_early_count(request)
+            raise
 
     def _throttle_anonymous(self, request) -> None:
         throttle = AnonymousRateThrottle()
