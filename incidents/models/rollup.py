@@ -41,6 +41,8 @@ class Span(models.TextChoices):
 
 
 _SPAN = {"max_length": 5, "choices": Span.choices, "default": Span.DAY}
+#: the rows a writer replaces: one station's days (and weeks, months, years) in a range (`incidents.rollups`)
+_WRITE_FIELDS = ["station", "span", "day"]
 _WEEKDAY_HELP = _("ISO weekday: 1 Monday … 7 Sunday; 0 in a week, month or year row that sums every weekday.")
 
 
@@ -50,9 +52,18 @@ class IncidentRollup(models.Model):
     span = models.CharField(_("span"), **_SPAN)
     day = models.DateField(_("day"), help_text=_("The first day of the span."))
     weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_WEEKDAY_HELP)
-    station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+")
+    # (no index of their own: the writers' index (`_WRITE_FIELDS`) leads with the station, and a circle is rarely deleted)
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     circle = models.ForeignKey(
-        PatrolCircle, verbose_name=_("circle"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        PatrolCircle,
+        verbose_name=_("circle"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     category = models.CharField(_("category"), max_length=30)
     priority = models.CharField(_("priority"), max_length=2)
@@ -69,7 +80,8 @@ class IncidentRollup(models.Model):
             models.Index(
                 fields=["span", "day", "station", "circle", "category", "priority", "count"],
                 name="incident_rollup_span_sums",
-            )
+            ),
+            models.Index(fields=_WRITE_FIELDS, name="incident_rollup_writes"),
         ]
 
     def __str__(self) -> str:
@@ -90,9 +102,18 @@ class IncidentBinRollup(models.Model):
     span = models.CharField(_("span"), **_SPAN)
     day = models.DateField(_("day"), help_text=_("The first day of the span."))
     weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_WEEKDAY_HELP)
-    station = models.ForeignKey(Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+")
+    # (no index of their own: the writers' index (`_WRITE_FIELDS`) leads with the station, and a circle is rarely deleted)
+    station = models.ForeignKey(
+        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     circle = models.ForeignKey(
-        PatrolCircle, verbose_name=_("circle"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        PatrolCircle,
+        verbose_name=_("circle"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     measure = models.CharField(_("measure"), max_length=10)
     bin = models.CharField(_("bin"), max_length=24)
@@ -109,7 +130,8 @@ class IncidentBinRollup(models.Model):
             models.Index(
                 fields=["measure", "span", "day", "station", "circle", "weekday", "bin", "count"],
                 name="incident_bin_rollup_span_sums",
-            )
+            ),
+            models.Index(fields=_WRITE_FIELDS, name="incident_bin_rollup_writes"),
         ]
 
     def __str__(self) -> str:
