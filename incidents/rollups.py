@@ -362,17 +362,31 @@ _ROLLED_COLUMNS = (
 )
 
 
+#: days of `roll_up`'s keys further apart than this are rolled up apart
+_RUN_GAP_DAYS = 62
+
+
 def roll_up(keys: Iterable[Key]) -> None:
     """Remake the week, month and year rows of the stations of `keys` that hold any of their days, from the days.
 
-    Every such span between the first and the last day of `keys` is summed anew from the rows a span down
-    (weeks and months from days, years from months): a handful of statements, whatever the number of days.
+    Every such span from the first to the last day of a run of nearby days of `keys` is summed anew from the
+    rows a span down (weeks and months from days, years from months): a handful of statements a run, whatever
+    the number of days.
     """
-    keys = list(keys)
-    if not keys:
-        return
-    stations = sorted({station_id for _day, station_id in keys})
-    low, high = min(day for day, _s in keys), max(day for day, _s in keys)
+    keys = sorted(keys)
+    # days far apart (an incident moved by a year) are remade apart: not every span between them
+    runs, start = [], 0
+    for index in range(1, len(keys) + 1):
+        if index == len(keys) or keys[index][0] - keys[index - 1][0] > timedelta(days=_RUN_GAP_DAYS):
+            runs.append(keys[start:index])
+            start = index
+    for run in runs:
+        roll_up_between(run[0][0], run[-1][0], {station_id for _day, station_id in run})
+
+
+def roll_up_between(low: date, high: date, station_ids: Iterable[int]) -> None:
+    """Remake every week, month and year row of these stations that holds a day from `low` to `high`."""
+    stations = sorted(station_ids)
     starts = _SPAN_START_SQL[connection.vendor]
     among = ", ".join(["%s"] * len(stations))
     ranges = {span: (span_start(span, low), span_after(span, span_start(span, high))) for span, _from in ROLLED_UP}
@@ -391,7 +405,7 @@ def roll_up(keys: Iterable[Key]) -> None:
                     f'INSERT INTO {table} (span, day, weekday, station_id, {columns}, "count") '
                     f'SELECT %s, {starts[span]}, {weekday}, station_id, {columns}, SUM("count") FROM {table} '
                     f"WHERE span = %s AND station_id IN ({among}) AND day >= %s AND day < %s "
-                    f"GROUP BY 2, 3, 4, 5, 6, 7",
+                    "GROUP BY 2, 3, 4, 5, 6, 7",
                     [span, source, *stations, start, end],
                 )
 
@@ -468,13 +482,7 @@ def rebuild(since: date | None = None) -> int:
     if since is not None:
         days.append(since)
     if days:
-        roll_up(
-            [
-                (day, station_id)
-                for day in (min(days), max(days))
-                for station_id in Station.objects.values_list("pk", flat=True)
-            ]
-        )
+        roll_up_between(min(days), max(days), Station.objects.values_list("pk", flat=True))
     return n
 
 
