@@ -598,16 +598,15 @@ def _min(seconds: int | None) -> str:
     return "–" if seconds is None else f"{seconds / 60:.1f}"
 
 
-#: a histogram's keys (bucket indexes as stored: text) in bucket order
-_BUCKET_ORDER = {
-    **{str(i): i for i in range(len(rollups.BUCKET_EDGES))},
-    **{i: i for i in range(len(rollups.BUCKET_EDGES))},
-}
+#: a histogram's keys (bucket indexes, as text as the rollups store them) in bucket order
+_BUCKET_ORDER = {str(i): i for i in range(len(rollups.BUCKET_EDGES))}
 
 
-def percentiles(histogram: dict, ps: tuple[float, ...]) -> list[int | None]:
-    """Nearest-rank percentiles (ascending `ps`) of a {bucket index: count} histogram, in seconds (the bucket's
-    lower edge), in one pass over the buckets."""
+def percentiles(histogram: dict[str, int], ps: tuple[float, ...]) -> list[int | None]:
+    """Nearest-rank percentiles (`ps` ascending) of a {bucket index: count} histogram, in one pass.
+
+    In seconds: the lower edge of the bucket each falls in; None for an empty histogram.
+    """
     n = sum(histogram.values())
     if not n:
         return [None] * len(ps)
