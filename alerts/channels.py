@@ -50,8 +50,24 @@ def ack_token(delivery: Delivery) -> str:
     return signing.Signer(salt=ACK_SALT).sign_object(data, compress=True)
 
 
-def ack_url(delivery: Delivery) -> str:
-    return settings.ALERT_ACK_BASE_URL.rstrip("/") + reverse("alerts:ack", args=[ack_token(delivery)])
+_TOKEN_PLACEHOLDER = "TOKEN"
+
+
+def ack_url_frame() -> tuple[str, str]:
+    """The acknowledgement URL around its token, `(before, after)`: reversed once for a batch of messages.
+
+    `reverse()` leaves a token as it is (URL-safe base64 and ':' need no quoting), so
+    `before + token + after` is exactly the URL `reverse()` gives for that token.
+    """
+    url = settings.ALERT_ACK_BASE_URL.rstrip("/") + reverse("alerts:ack", args=[_TOKEN_PLACEHOLDER])
+    before, _placeholder, after = url.rpartition(_TOKEN_PLACEHOLDER)
+    return before, after
+
+
+def ack_url(delivery: Delivery, frame: tuple[str, str] | None = None) -> str:
+    """The absolute acknowledgement link of a delivery; `frame`: see ack_url_frame."""
+    before, after = frame or ack_url_frame()
+    return before + ack_token(delivery) + after
 
 
 def read_ack_token(token: str) -> tuple[int, str]:
@@ -119,6 +135,7 @@ class AlertParts:
     lines: tuple[str, ...]  # the alert's text, in its language
     ack_line: str  # "Acknowledge: %(url)s" in the alert's language
     item: dict  # the alert's fields of a JSON item
+    ack_frame: tuple[str, str]  # the acknowledgement URL around its token (ack_url_frame)
 
 
 def alert_parts(alert: Alert, memo: dict | None = None) -> AlertParts:
@@ -137,6 +154,7 @@ def alert_parts(alert: Alert, memo: dict | None = None) -> AlertParts:
                 "severity": alert.severity,
                 "urgency": alert.urgency,
             },
+            ack_frame=ack_url_frame(),
         )
     if memo is not None and alert.pk is not None:
         memo[alert.pk] = parts
@@ -147,8 +165,9 @@ def build_message(endpoint: Endpoint, deliveries: list[Delivery], *, memo: dict 
     """The message carrying `deliveries` (one, or a digest) to `endpoint`; `memo`: see alert_parts."""
     first = deliveries[0].alert
     key = deliveries[0].idempotency_key if len(deliveries) == 1 else digest_key(deliveries)
-    ack_urls = [ack_url(d) for d in deliveries]  # signed once each, for the text and the JSON items
     parts = [alert_parts(d.alert, memo) for d in deliveries]
+    # signed once each, for the text and the JSON items
+    ack_urls = [ack_url(d, part.ack_frame) for d, part in zip(deliveries, parts, strict=True)]
     if len(deliveries) == 1:
         title = first.headline
         lines = [*parts[0].lines, parts[0].ack_line % {"url": ack_urls[0]}]

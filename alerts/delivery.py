@@ -2,7 +2,9 @@
 
 - **Claim**: a worker takes a batch of due rows (`pending`, or `failed` whose retry time has come)
   with `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite serialises writers itself), marks
-  them `sending` with its claim token and commits, so two workers never hold the same row.
+  them `sending` with its claim token and commits, so two workers never hold the same row. A claim
+  takes a share of what is due, at most `ALERT_BATCH_SIZE` rows (`claim_size`): the last claims of a
+  broadcast are small, so its workers finish together.
 - **Send**: one HTTP client (httpx) per process; every send carries the row's idempotency key.
 - **Mark**: `sent`, or `failed` with an exponential back-off with jitter, or `dead` after the last
   attempt (or at once for what a retry can't fix). Marks are conditional on still holding the claim.
@@ -430,10 +432,32 @@ def _claimed_rows(ids: list[int]) -> list[Delivery]:
     return rows
 
 
+# A claim takes 1/CLAIM_SHARES of the due rows (capped at a batch): the last two claims of a broadcast are
+# about the same size, so two workers finish about together. Finer shares would balance more workers, but each
+# claim costs a few round trips (count, claim, fetch, mark), which weigh as much as the idle time they save.
+CLAIM_SHARES = 2
+CLAIM_MIN_ROWS = 25  # below this, a claim's own queries would cost more than the idle time it saves
+
+
+def claim_size(*, now: datetime, alert_id: int | None = None) -> int:
+    """How many rows to claim next: a share of the due rows, at most `ALERT_BATCH_SIZE`.
+
+    Claims shrink as the queue drains (guided self-scheduling), so the workers of a broadcast finish
+    together instead of one sending the last full batch while the others sit idle. The count stops at
+    `CLAIM_SHARES` batches: a long queue is counted no further than that.
+    """
+    batch = settings.ALERT_BATCH_SIZE
+    due = Delivery.objects.due(now).order_by()
+    if alert_id is not None:
+        due = due.filter(alert_id=alert_id)
+    count = due[: batch * CLAIM_SHARES].count()
+    return max(min(batch, math.ceil(count / CLAIM_SHARES)), min(batch, CLAIM_MIN_ROWS))
+
+
 def process_due(*, now: datetime | None = None, alert_id: int | None = None, limit: int | None = None) -> int:
-    """Claim one batch of due rows and send it; the number of rows claimed (0: nothing was due)."""
+    """Claim due rows (`limit`, or see claim_size) and send them; the number of rows claimed (0: nothing was due)."""
     now = now or timezone.now()
-    token, ids = claim(limit=limit or settings.ALERT_BATCH_SIZE, now=now, alert_id=alert_id)
+    token, ids = claim(limit=limit or claim_size(now=now, alert_id=alert_id), now=now, alert_id=alert_id)
     if not ids:
         return 0
     chunk = Chunk(token, now)

@@ -232,8 +232,9 @@ def alert_draft_from_hazard(*, hazard: Hazard, by, **overrides) -> Alert:
 # --- approval: the outbox ----------------------------------------------------------------------------
 
 
-def _write_outbox(alert: Alert, endpoints: Iterable[Endpoint], now: datetime) -> int:
-    rows = [Delivery(alert=alert, endpoint=e, next_attempt_at=now) for e in endpoints]
+def _write_outbox(alert: Alert, endpoint_ids: Iterable[int], now: datetime) -> int:
+    """One pending delivery row per endpoint, due now, each with its own idempotency key; workers woken on commit."""
+    rows = [Delivery(alert=alert, endpoint_id=pk, next_attempt_at=now) for pk in endpoint_ids]
     Delivery.objects.bulk_create(rows, batch_size=500)
     count = len(rows)
     if count:
@@ -255,7 +256,7 @@ def _release(alert: Alert, *, by, now: datetime) -> Alert:
     alert.full_clean()
     alert.save()
     endpoints = Endpoint.objects.active().filter(audience__alerts=alert).distinct().order_by("pk")
-    _write_outbox(alert, endpoints, now)
+    _write_outbox(alert, endpoints.values_list("pk", flat=True), now)
     if alert.msg_type == MsgType.CANCEL and alert.references_id:
         _cancel_original(alert.references_id, by=by, now=now)
     return alert
