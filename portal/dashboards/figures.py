@@ -36,6 +36,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -144,6 +145,16 @@ def _encode(params: dict[str, str]) -> str:
         f"{name}={value}" if _PLAIN.fullmatch(value) else f"{name}={quote_plus(value, safe=':')}"
         for name, value in params.items()
     )
+
+
+@lru_cache(maxsize=64)
+def _labelled(choices, language: str | None) -> tuple[tuple[str, str], ...]:
+    return tuple((value, str(label)) for value, label in choices.choices)
+
+
+def _choices(choices) -> tuple[tuple[str, str], ...]:
+    """(value, label) of a choices class, the labels translated once per language (not on every call)."""
+    return _labelled(choices, get_language())
 
 
 @lru_cache(maxsize=16)
@@ -474,6 +485,10 @@ def _change(current: int, previous: int) -> float | None:
 # --- incidents by category, priority and circle ------------------------------------------------------
 
 
+#: each category's part of a link's query string
+_CATEGORY_QUERIES = {value: _encode({"category": value}) for value in Category.values}
+
+
 def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circle] | None = None) -> dict:
     """Counts per category, priority and circle, each with the previous period's count and a link."""
     current, previous = _counts(user, period, scope)
@@ -495,22 +510,22 @@ def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circ
     categories = [
         {
             "value": value,
-            "label": str(label),
+            "label": label,
             "count": now_category[value],
             "previous": was_category[value],
             "url": link(scope, category=value),
         }
-        for value, label in Category.choices
+        for value, label in _choices(Category)
     ]
     priorities = [
         {
             "value": value,
-            "label": str(label),
+            "label": label,
             "count": now_priority[value],
             "previous": was_priority[value],
             "url": link(scope, priority=value),
         }
-        for value, label in Priority.choices
+        for value, label in _choices(Priority)
     ]
     by_circle = []
     for circle in circles:
@@ -527,9 +542,9 @@ def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circ
                 "categories": {
                     value: {
                         "count": per_circle_category[circle.pk, value],
-                        "url": f"{circle_link}&{_encode({'category': value})}",
+                        "url": f"{circle_link}&{query}",
                     }
-                    for value in Category.values
+                    for value, query in _CATEGORY_QUERIES.items()
                 },
             }
         )
@@ -771,9 +786,7 @@ def teams(user, period: Period, scope: Scope, *, now: datetime | None = None) ->
     response = sum(seconds[s] for s in RESPONSE_STATES)
     busy = patrol + response
     return {
-        "states": [
-            {"value": value, "label": str(label), "count": states[value]} for value, label in DutyState.choices
-        ],
+        "states": [{"value": value, "label": label, "count": states[value]} for value, label in _choices(DutyState)],
         "on_duty": sum(n for state, n in states.items() if state != DutyState.OFF_DUTY),
         "patrolling": states[DutyState.PATROLLING] + states[DutyState.RETURNING],
         "responding": states[DutyState.RESPONDING] + states[DutyState.ON_SCENE],

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -186,3 +186,14 @@ def test_a_user_of_no_station_sees_empty_figures_and_no_row(data, django_assert_
 @given(st.dictionaries(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), st.text(min_size=1), max_size=5))
 def test_the_links_query_strings_decode_to_exactly_their_values(params):
     assert dict(parse_qsl(figures._encode(params), keep_blank_values=True)) == params
+
+
+def test_the_labels_follow_the_active_language_from_call_to_call(data):  # noqa: F811
+    labels = {}
+    for language in ("en", "zh-hans", "en"):
+        with translation.override(language):
+            kinds = figures.incidents_by_kind(data.staff, data.period, Scope())
+            labels.setdefault(language, []).append({c["value"]: c["label"] for c in kinds["categories"]})
+    assert labels["en"][0] == labels["en"][1]
+    assert labels["en"][0][Category.FIGHT] == "Fight"
+    assert labels["zh-hans"][0][Category.FIGHT] != "Fight"
