@@ -17,8 +17,8 @@ Where incidents change:
   (or `refresh` for the days they touched) at the end; `deferred()` batches many changes into
   one refresh per (day, station).
 
-Day rows are counted from the incidents (`Aggregate`); the week, month and year rows are sums of
-day rows (a year of month rows), made in SQL by `roll_up` wherever day rows change, in the same
+Day rows are counted from the incidents (`Aggregate`); the week, month, quarter and year rows are sums of
+day rows (a quarter of months, a year of quarters), made in SQL by `roll_up` wherever day rows change, in the same
 transaction. `pieces` cuts a range of days into the fewest such spans for the dashboards to sum.
 """
 
@@ -100,7 +100,8 @@ def key_of(incident: Incident) -> Key:
 ROLLED_UP: tuple[tuple[str, str], ...] = (
     (Span.WEEK.value, Span.DAY.value),
     (Span.MONTH.value, Span.DAY.value),
-    (Span.YEAR.value, Span.MONTH.value),
+    (Span.QUARTER.value, Span.MONTH.value),
+    (Span.YEAR.value, Span.QUARTER.value),
 )
 
 
@@ -110,6 +111,8 @@ def span_start(span: str, day: date) -> date:
         return day - timedelta(days=day.weekday())
     if span == Span.MONTH:
         return day.replace(day=1)
+    if span == Span.QUARTER:
+        return day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)
     if span == Span.YEAR:
         return day.replace(month=1, day=1)
     return day
@@ -121,15 +124,19 @@ def span_after(span: str, start: date) -> date:
         return start + timedelta(days=7)
     if span == Span.MONTH:
         return (start + timedelta(days=32)).replace(day=1)
+    if span == Span.QUARTER:
+        return (start + timedelta(days=93)).replace(day=1)
     if span == Span.YEAR:
         return start.replace(year=start.year + 1)
     return start + timedelta(days=1)
 
 
 def pieces(
-    first: date, last: date, spans: tuple[str, ...] = (Span.YEAR.value, Span.MONTH.value, Span.WEEK.value)
+    first: date,
+    last: date,
+    spans: tuple[str, ...] = (Span.YEAR.value, Span.QUARTER.value, Span.MONTH.value, Span.WEEK.value),
 ) -> list[tuple[str, date, date]]:
-    """The days [first, last) as the fewest whole (span, from, to) pieces: whole years, then months, weeks, days.
+    """The days [first, last) as the fewest whole (span, from, to) pieces: whole years, quarters, months, weeks, days.
 
     The rows of a piece are those of its span with `from <= day < to`; the pieces are in order and don't overlap.
     """
@@ -342,16 +349,19 @@ def add_new(aggregate: Aggregate) -> None:
     roll_up(keys)
 
 
-#: the first day of the week, month or year holding `day`, in each database's SQL
+#: the first day of the week, month, quarter or year holding `day`, in each database's SQL
 _SPAN_START_SQL = {
     "postgresql": {
         Span.WEEK: "CAST(DATE_TRUNC('week', day) AS date)",
         Span.MONTH: "CAST(DATE_TRUNC('month', day) AS date)",
+        Span.QUARTER: "CAST(DATE_TRUNC('quarter', day) AS date)",
         Span.YEAR: "CAST(DATE_TRUNC('year', day) AS date)",
     },
     "sqlite": {
         Span.WEEK: "date(day, 'weekday 0', '-6 days')",
         Span.MONTH: "date(day, 'start of month')",
+        Span.QUARTER: "date(day, 'start of month', "
+        "'-' || ((CAST(strftime('%%m', day) AS INTEGER) - 1) %% 3) || ' months')",  # (%% for the parameters)
         Span.YEAR: "date(day, 'start of year')",
     },
 }
@@ -367,11 +377,11 @@ _RUN_GAP_DAYS = 62
 
 
 def roll_up(keys: Iterable[Key]) -> None:
-    """Remake the week, month and year rows of the stations of `keys` that hold any of their days, from the days.
+    """Remake the longer spans' rows of the stations of `keys` that hold any of their days, from the days.
 
     Every such span from the first to the last day of a run of nearby days of `keys` is summed anew from the
-    rows a span down (weeks and months from days, years from months): a handful of statements a run, whatever
-    the number of days.
+    rows a span down (weeks and months from days, quarters from months, years from quarters): a handful of
+    statements a run, whatever the number of days.
     """
     keys = sorted(keys)
     # days far apart (an incident moved by a year) are remade apart: not every span between them
@@ -385,7 +395,7 @@ def roll_up(keys: Iterable[Key]) -> None:
 
 
 def roll_up_between(low: date, high: date, station_ids: Iterable[int]) -> None:
-    """Remake every week, month and year row of these stations that holds a day from `low` to `high`."""
+    """Remake every week, month, quarter and year row of these stations that holds a day from `low` to `high`."""
     stations = sorted(station_ids)
     starts = _SPAN_START_SQL[connection.vendor]
     among = ", ".join(["%s"] * len(stations))
@@ -472,7 +482,7 @@ def rebuild(since: date | None = None) -> int:
         aggregate.add(row)
         n += 1
     aggregate.save()
-    # the longer spans from `since` on, to the last of any row (a stale week, month or year goes too)
+    # the longer spans from `since` on, to the last of any row (a stale longer span goes too)
     days = [
         day
         for model in (IncidentRollup, IncidentBinRollup)

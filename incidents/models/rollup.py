@@ -4,7 +4,7 @@ Both tables are derived data: every row is recomputed from the incidents of one 
 station) at a time, so a rollup is always exactly what a from-scratch recomputation gives. The day
 is the local date (settings.TIME_ZONE) of `occurred_at`, the time the dashboards count by.
 
-Each table holds rows of four `span`s: a local day, and the week (Monday first), month and year that
+Each table holds rows of five `span`s: a local day, and the week (Monday first), month, quarter and year that
 begin on `day`, each the sum of the days it holds (`incidents.rollups.roll_up`), so that a year of
 incidents is a few rows to sum rather than 365 days of them. The longer spans keep the weekday only
 where a figure reads it (the hour of the heat grid); elsewhere their `weekday` is 0.
@@ -37,22 +37,23 @@ class Span(models.TextChoices):
     DAY = "day", pgettext_lazy("rollup span", "day")
     WEEK = "week", pgettext_lazy("rollup span", "week")
     MONTH = "month", pgettext_lazy("rollup span", "month")
+    QUARTER = "quarter", pgettext_lazy("rollup span", "quarter")
     YEAR = "year", pgettext_lazy("rollup span", "year")
 
 
-_SPAN = {"max_length": 5, "choices": Span.choices, "default": Span.DAY}
+_SPAN = {"max_length": 7, "choices": Span.choices, "default": Span.DAY}
 #: the rows a writer replaces: one station's days (and weeks, months, years) in a range (`incidents.rollups`)
 _WRITE_FIELDS = ["station", "span", "day"]
-_WEEKDAY_HELP = _("ISO weekday: 1 Monday … 7 Sunday; 0 in a week, month or year row that sums every weekday.")
+_WEEKDAY_HELP = _("ISO weekday: 1 Monday … 7 Sunday; 0 in a longer span's row that sums every weekday.")
 
 
 class IncidentRollup(models.Model):
-    """Incidents of one local day, week, month or year, counted per station, circle, category and priority."""
+    """Incidents of one local day (or longer span), counted per station, circle, category and priority."""
 
     span = models.CharField(_("span"), **_SPAN)
     day = models.DateField(_("day"), help_text=_("The first day of the span."))
     weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_WEEKDAY_HELP)
-    # (no index of their own: the writers' index (`_WRITE_FIELDS`) leads with the station, and a circle is rarely deleted)
+    # no index of their own: the writers' index (`_WRITE_FIELDS`) leads with the station; a circle is rarely deleted
     station = models.ForeignKey(
         Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -91,7 +92,7 @@ class IncidentRollup(models.Model):
 
 
 class IncidentBinRollup(models.Model):
-    """Incidents of one local day, week, month or year of a station's circle (or outside every circle), per bin.
+    """Incidents of one local day (or longer span) of a station's circle (or outside every circle), per bin.
 
     `measure` is "hour" (`bin`: the local hour of occurrence, "0" … "23"), "cell" (`bin`: the map grid
     cell "row:col" of `portal.geo.grid_cell`) or one of the intervals "queue", "travel", "response",
@@ -102,7 +103,7 @@ class IncidentBinRollup(models.Model):
     span = models.CharField(_("span"), **_SPAN)
     day = models.DateField(_("day"), help_text=_("The first day of the span."))
     weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_WEEKDAY_HELP)
-    # (no index of their own: the writers' index (`_WRITE_FIELDS`) leads with the station, and a circle is rarely deleted)
+    # no index of their own: the writers' index (`_WRITE_FIELDS`) leads with the station; a circle is rarely deleted
     station = models.ForeignKey(
         Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+", db_index=False
     )

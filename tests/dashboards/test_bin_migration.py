@@ -46,7 +46,7 @@ def test_the_day_rollups_become_bin_rows_that_equal_them():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_migration_0006_sums_the_day_rows_into_week_month_and_year_rows():
+def test_migrations_0006_and_0008_sum_the_day_rows_into_longer_spans():
     circle = CircleFactory(boundary=square(119.55, 26.66))
     before, after = [("incidents", "0005_incidentbinrollup")], [("incidents", "0006_rollup_spans")]
     executor = MigrationExecutor(connection)
@@ -76,5 +76,16 @@ def test_migration_0006_sums_the_day_rows_into_week_month_and_year_rows():
             ("year", date(2026, 1, 1), 2, rollups.HOUR, 1),
         ]
         assert bins.objects.filter(span="day").count() == 4
+        # 0008: the quarters, summed from the months
+        executor = MigrationExecutor(connection)
+        executor.migrate([("incidents", "0008_rollup_quarters")])
+        bins = executor.loader.project_state([("incidents", "0008_rollup_quarters")]).apps.get_model(
+            "incidents", "IncidentBinRollup"
+        )
+        assert sorted(bins.objects.filter(span="quarter").values_list("day", "weekday", "measure", "count")) == [
+            (date(2026, 1, 1), 0, "queue", 5),
+            (date(2026, 1, 1), 1, rollups.HOUR, 6),
+            (date(2026, 1, 1), 2, rollups.HOUR, 1),
+        ]
     finally:
         MigrationExecutor(connection).migrate(executor.loader.graph.leaf_nodes())

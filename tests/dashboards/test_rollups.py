@@ -35,7 +35,7 @@ def stored() -> tuple[list, list]:
 
 
 def with_longer_spans(days: list[tuple], *, keeps_weekday) -> list[tuple]:
-    """Day rows (day, weekday, station, circle, a, b, n) and the week, month and year rows that sum them."""
+    """Day rows (day, weekday, station, circle, a, b, n) and the week, month, quarter and year rows that sum them."""
     sums: Counter = Counter()
     for day, weekday, station_id, circle_id, a, b, n in days:
         sums["day", day, weekday, station_id, circle_id, a, b] += n
@@ -43,6 +43,7 @@ def with_longer_spans(days: list[tuple], *, keeps_weekday) -> list[tuple]:
         for span, start in (
             ("week", day - timedelta(days=day.weekday())),
             ("month", day.replace(day=1)),
+            ("quarter", day.replace(month=(day.month - 1) // 3 * 3 + 1, day=1)),
             ("year", day.replace(month=1, day=1)),
         ):
             sums[span, start, kept, station_id, circle_id, a, b] += n

@@ -1,4 +1,4 @@
-"""Week, month and year rollup rows: a range of days is cut into whole spans; summing them gives what the days give."""
+"""Longer rollup spans (week, month, quarter, year): ranges cut into whole spans sum to what their days give."""
 
 from __future__ import annotations
 
@@ -36,12 +36,18 @@ def test_pieces_cover_the_range_in_whole_spans_without_overlap(first, length):
         assert rollups.span_start(span, a) == a and rollups.span_start(span, b) == b  # whole spans only
     # the fewest: never two pieces of one span side by side, never a whole longer span left in days or weeks
     assert all(s != s2 for (s, _a, _b), (s2, _a2, _b2) in zip(pieces, pieces[1:], strict=False))
-    longer = {"day": ("week", "month", "year"), "week": ("month", "year"), "month": ("year",), "year": ()}
+    longer = {
+        "day": ("week", "month", "quarter", "year"),
+        "week": ("month", "quarter", "year"),
+        "month": ("quarter", "year"),
+        "quarter": ("year",),
+        "year": (),
+    }
     for span, a, b in pieces:
         for unit in longer[span]:
             begin = a if rollups.span_start(unit, a) == a else rollups.span_after(unit, rollups.span_start(unit, a))
             assert rollups.span_after(unit, begin) > b, (span, a, b, unit)
-    assert len(pieces) <= 9  # days, weeks, days, months, years, months, days, weeks, days
+    assert len(pieces) <= 11  # days, weeks, days, months, quarters, years, quarters, months, days, weeks, days
 
 
 @pytest.fixture
@@ -90,7 +96,7 @@ def test_an_edit_moving_an_incident_to_another_year_moves_it_in_every_span(years
         by=years_of_incidents, category=Category.FIGHT, priority=Priority.P2, source=Source.CALL_110,
         lat=26.66, lng=119.55, occurred_at=then, summary="测试",
     )  # fmt: skip
-    spans = {span: rollups.span_start(span, rollups.local_day(then)) for span in ("week", "month", "year")}
+    spans = {span: rollups.span_start(span, rollups.local_day(then)) for span in ("week", "month", "quarter", "year")}
 
     def totals():
         return {
