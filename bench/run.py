@@ -284,8 +284,14 @@ def main(argv: list[str] | None = None) -> int:
         return fail("DATABASE_URL does not name PostgreSQL.")
     setup_test_environment()  # the test client's response.context etc.; DEBUG stays off
     from django.core.management import call_command
+    from django.db.migrations.executor import MigrationExecutor
 
+    executor = MigrationExecutor(connection)
+    newer = executor.migration_plan(executor.loader.graph.leaf_nodes())
     call_command("migrate", "--noinput", verbosity=0)  # a reused database gets the code's newer migrations
+    if newer and not needs_load:  # rows a migration wrote: fresh statistics and visibility, as after a load
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     if needs_load:
         print(f"Loading {conf['count']:,} incidents over {conf['years']} years into {name} …", flush=True)
         seconds = load(conf["count"], conf["years"], sys.stdout)
