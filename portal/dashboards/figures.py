@@ -627,14 +627,15 @@ def percentiles(histogram: dict[str, int], ps: tuple[float, ...]) -> list[int | 
         return [None] * len(ps)
     ranks = [max(math.ceil(p / 100 * n), 1) for p in ps]
     found: list[int | None] = []
-    seen = 0
+    seen, rank = 0, ranks[0]
     for index in sorted(histogram, key=_BUCKET_ORDER.__getitem__):
         seen += histogram[index]
-        while len(found) < len(ranks) and seen >= ranks[len(found)]:
+        while seen >= rank:
             found.append(rollups.bucket_floor(int(index)))
-        if len(found) == len(ranks):
-            break
-    return found
+            if len(found) == len(ranks):
+                return found
+            rank = ranks[len(found)]
+    return found  # (not reached: the last bucket holds the n-th value)
 
 
 def _interval_labels() -> dict[str, str]:

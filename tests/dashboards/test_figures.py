@@ -12,10 +12,13 @@ The data set (local time, Asia/Shanghai) lies on three days D, D+1, D+2 ending a
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from incidents import rollups
 from incidents.choices import Category, IncidentStatus, Priority, Source, TipStatus
@@ -292,3 +295,13 @@ def test_a_five_year_range_is_summed_from_the_rollups_with_its_previous_five_yea
     # a commander's five years are the own station's only
     assert figures.incidents_by_kind(data.commander, period, Scope())["previous_total"] == 0
     assert before.station_id == data.b.pk
+
+
+@given(
+    st.dictionaries(st.integers(0, len(rollups.BUCKET_EDGES) - 1).map(str), st.integers(0, 50), max_size=30),
+    st.lists(st.floats(1, 100), min_size=1, max_size=3).map(sorted),
+)
+def test_percentiles_are_the_nearest_rank_of_the_values_the_histogram_holds(histogram, ps):
+    values = sorted(rollups.bucket_floor(int(bucket)) for bucket, n in histogram.items() for _ in range(n))
+    expected = [values[max(math.ceil(p / 100 * len(values)), 1) - 1] if values else None for p in ps]
+    assert figures.percentiles(histogram, tuple(ps)) == expected
