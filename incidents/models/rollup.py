@@ -1,7 +1,8 @@
 """Rollup tables the dashboards read instead of the incident table (see `incidents.rollups`).
 
-Both tables are derived data: every row is recomputed from the incidents of one (local day,
-station) at a time, so a rollup is always exactly what a from-scratch recomputation gives. The day
+Both tables are derived data: every day row is recomputed from the incidents of one (local day,
+station) at a time, and the longer spans from the rows a span down, so a rollup is always exactly
+what a from-scratch recomputation gives. The day
 is the local date (settings.TIME_ZONE) of `occurred_at`, the time the dashboards count by.
 
 Each table holds rows of five `span`s: a local day, and the week (Monday first), month, quarter and year that
@@ -42,7 +43,7 @@ class Span(models.TextChoices):
 
 
 _SPAN = {"max_length": 7, "choices": Span.choices, "default": Span.DAY}
-#: the rows a writer replaces: one station's days (and weeks, months, years) in a range (`incidents.rollups`)
+#: the rows a writer replaces: one station's rows of a span in a range of days (`incidents.rollups`)
 _WRITE_FIELDS = ["station", "span", "day"]
 _WEEKDAY_HELP = _("ISO weekday: 1 Monday … 7 Sunday; 0 in a longer span's row that sums every weekday.")
 
