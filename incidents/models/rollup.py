@@ -48,8 +48,8 @@ _WRITE_FIELDS = ["station", "span", "day"]
 _WEEKDAY_HELP = _("ISO weekday: 1 Monday … 7 Sunday; 0 in a longer span's row that sums every weekday.")
 
 
-class IncidentRollup(models.Model):
-    """Incidents of one local day (or longer span), counted per station, circle, category and priority."""
+class _Rollup(models.Model):
+    """What both rollup tables key their rows by, and their count."""
 
     span = models.CharField(_("span"), **_SPAN)
     day = models.DateField(_("day"), help_text=_("The first day of the span."))
@@ -67,11 +67,19 @@ class IncidentRollup(models.Model):
         related_name="+",
         db_index=False,
     )
-    category = models.CharField(_("category"), max_length=30)
-    priority = models.CharField(_("priority"), max_length=2)
     count = models.PositiveIntegerField(_("count"))
 
     objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+
+class IncidentRollup(_Rollup):
+    """Incidents of one local day (or longer span), counted per station, circle, category and priority."""
+
+    category = models.CharField(_("category"), max_length=30)
+    priority = models.CharField(_("priority"), max_length=2)
 
     class Meta:
         verbose_name = _("incident rollup")
@@ -92,7 +100,7 @@ class IncidentRollup(models.Model):
         )
 
 
-class IncidentBinRollup(models.Model):
+class IncidentBinRollup(_Rollup):
     """Incidents of one local day (or longer span) of a station's circle (or outside every circle), per bin.
 
     `measure` is "hour" (`bin`: the local hour of occurrence, "0" … "23"), "cell" (`bin`: the map grid
@@ -101,27 +109,8 @@ class IncidentBinRollup(models.Model):
     One row per bin that holds incidents: the dashboards sum them in SQL over any number of days.
     """
 
-    span = models.CharField(_("span"), **_SPAN)
-    day = models.DateField(_("day"), help_text=_("The first day of the span."))
-    weekday = models.PositiveSmallIntegerField(_("weekday"), help_text=_WEEKDAY_HELP)
-    # no index of their own: the writers' index (`_WRITE_FIELDS`) leads with the station; a circle is rarely deleted
-    station = models.ForeignKey(
-        Station, verbose_name=_("station"), on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    circle = models.ForeignKey(
-        PatrolCircle,
-        verbose_name=_("circle"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="+",
-        db_index=False,
-    )
     measure = models.CharField(_("measure"), max_length=10)
     bin = models.CharField(_("bin"), max_length=24)
-    count = models.PositiveIntegerField(_("count"))
-
-    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("incident bin rollup")
