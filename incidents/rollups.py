@@ -34,7 +34,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Min, Q
 
 from portal import geo
@@ -308,10 +308,15 @@ def refresh(keys: Iterable[Key]) -> None:
     _lock(keys)
     aggregate = Aggregate().add_all(raw_rows(Incident.objects.filter(_keys_q(keys, day_field=None))))
     where = _keys_q(keys, day_field="day") & Q(span=Span.DAY)
+    # a few days (an incident's change): their difference is added to the longer spans; more: remade
+    stored = _stored_days(where) if len(keys) <= DIFFERENCE_KEYS else None
     IncidentRollup.objects.filter(where).delete()
     IncidentBinRollup.objects.filter(where).delete()
     aggregate.save()
-    roll_up(keys)
+    if stored is None:
+        roll_up(keys)
+    else:
+        _add_difference(stored, (list(aggregate.count_values()), list(aggregate.bin_values())), keys)
 
 
 @transaction.atomic
@@ -367,8 +372,8 @@ _SPAN_START_SQL = {
 }
 #: per rollup table: the columns a longer span keeps besides its station, and its weekday (only the hours keep it)
 _ROLLED_COLUMNS = (
-    (IncidentRollup, "circle_id, category, priority", "0"),
-    (IncidentBinRollup, "circle_id, measure, bin", f"CASE WHEN measure = '{HOUR}' THEN weekday ELSE 0 END"),
+    (IncidentRollup, ("circle_id", "category", "priority"), "0"),
+    (IncidentBinRollup, ("circle_id", "measure", "bin"), f"CASE WHEN measure = '{HOUR}' THEN weekday ELSE 0 END"),
 )
 
 
@@ -401,8 +406,8 @@ def roll_up_between(low: date, high: date, station_ids: Iterable[int]) -> None:
     among = ", ".join(["%s"] * len(stations))
     ranges = {span: (span_start(span, low), span_after(span, span_start(span, high))) for span, _from in ROLLED_UP}
     with connection.cursor() as cursor:
-        for model, columns, weekday in _ROLLED_COLUMNS:
-            table = connection.ops.quote_name(model._meta.db_table)
+        for model, fields, weekday in _ROLLED_COLUMNS:
+            table, columns = connection.ops.quote_name(model._meta.db_table), ", ".join(fields)
             cursor.execute(
                 f"DELETE FROM {table} WHERE station_id IN ({among}) AND ("
                 + " OR ".join(["span = %s AND day >= %s AND day < %s"] * len(ranges))
@@ -418,6 +423,77 @@ def roll_up_between(low: date, high: date, station_ids: Iterable[int]) -> None:
                     "GROUP BY 2, 3, 4, 5, 6, 7",
                     [span, source, *stations, start, end],
                 )
+
+
+#: `refresh` of at most this many (day, station) keys adds the difference of their days to the longer spans
+DIFFERENCE_KEYS = 8
+
+
+def _stored_days(where: Q) -> tuple[list[tuple], list[tuple]]:
+    """The stored day rows under `where` of both tables, as tuples of COUNT_FIELDS and BIN_FIELDS."""
+    return (
+        list(IncidentRollup.objects.filter(where).values_list(*COUNT_FIELDS)),
+        list(IncidentBinRollup.objects.filter(where).values_list(*BIN_FIELDS)),
+    )
+
+
+def _keeps_weekday(model, measure_or_category: str) -> bool:
+    """Whether a longer span's row keeps its days' weekday (the SQL of `_ROLLED_COLUMNS` says the same)."""
+    return model is IncidentBinRollup and measure_or_category == HOUR
+
+
+def _add_difference(before: tuple[list, list], after: tuple[list, list], keys: list[Key]) -> None:
+    """Bring the longer spans of `keys`' days from their day rows `before` to `after`, by the difference.
+
+    Three statements a table: the rows that change are updated, the new ones inserted, the emptied ones
+    deleted. A longer span that would go below zero (rows changed around the portal) is remade instead.
+    """
+    spans = [span for span, _source in ROLLED_UP]
+    for (model, columns, _weekday), old, new in zip(_ROLLED_COLUMNS, before, after, strict=True):
+        difference: Counter = Counter()
+        for rows, sign in ((new, 1), (old, -1)):
+            for day, weekday, station_id, circle_id, a, b, n in rows:
+                kept = weekday if _keeps_weekday(model, a) else 0
+                for span in spans:
+                    difference[span, span_start(span, day), kept, station_id, circle_id, a, b] += sign * n
+        values = [(*key, n) for key, n in difference.items() if n]
+        if not values:
+            continue
+        try:
+            with transaction.atomic():
+                _apply_difference(model, columns, values, keys)
+        except IntegrityError:  # a count below zero: the stored spans were not the days' sums
+            roll_up(keys)  # (both tables)
+            return
+
+
+def _apply_difference(model, columns: tuple[str, ...], values: list[tuple], keys: list[Key]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ("span", "day", "weekday", "station_id", *columns)
+    # (the circle typed: a list of NULL circles alone would be text to PostgreSQL)
+    row = "(" + ", ".join("CAST(%s AS BIGINT)" if name == "circle_id" else "%s" for name in (*names, "d")) + ")"
+    with_values = f"WITH v ({', '.join(names)}, d) AS (VALUES {', '.join([row] * len(values))}) "
+    params = [value for values_row in values for value in values_row]
+    same = " AND ".join(
+        [f"t.{name} = v.{name}" for name in names if name != "circle_id"]
+        + ["(t.circle_id = v.circle_id OR t.circle_id IS NULL AND v.circle_id IS NULL)"]
+    )
+    # the longer spans of the days of `keys`, to delete those left empty
+    stations = sorted({station_id for _day, station_id in keys})
+    spans = sorted({(span, day) for span, day, *_rest in values})
+    emptied = " OR ".join(["span = %s AND day = %s"] * len(spans))
+    with connection.cursor() as cursor:
+        cursor.execute(f'{with_values}UPDATE {table} AS t SET "count" = t."count" + v.d FROM v WHERE {same}', params)
+        cursor.execute(
+            f'{with_values}INSERT INTO {table} ({", ".join(names)}, "count") SELECT {", ".join(names)}, d FROM v '
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE {same})",
+            params,
+        )
+        cursor.execute(
+            f'DELETE FROM {table} WHERE "count" = 0 AND station_id IN ({", ".join(["%s"] * len(stations))}) '
+            f"AND ({emptied})",
+            [*stations, *(value for pair in spans for value in pair)],
+        )
 
 
 def remember(incident: Incident) -> None:

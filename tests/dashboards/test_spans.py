@@ -17,7 +17,7 @@ from incidents.models import IncidentBinRollup, IncidentRollup
 from portal.dashboards import figures
 from portal.dashboards.figures import Scope, date_period
 from portal.roles import Role
-from tests.dashboards.test_rollups import recomputed, stored
+from tests.dashboards.test_rollups import COUNT_COLUMNS, recomputed, stored
 from tests.factories import CircleFactory, StationFactory, square, user_with_role
 
 DAYS = st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31))
@@ -112,3 +112,23 @@ def test_an_edit_moving_an_incident_to_another_year_moves_it_in_every_span(years
     this_year = rollups.span_start("year", rollups.local_day(now))
     assert IncidentRollup.objects.filter(span="year", day=this_year, category=Category.FIGHT).exists()
     assert stored() == recomputed()
+
+
+def test_spans_that_drifted_from_their_days_are_remade_rather_than_going_below_zero(years_of_incidents):
+    now = timezone.now()
+    incident = services.incident_report(
+        by=years_of_incidents, category=Category.FIGHT, priority=Priority.P2, source=Source.CALL_110,
+        lat=26.66, lng=119.55, occurred_at=now, summary="测试",
+    )  # fmt: skip
+    week = rollups.span_start("week", rollups.local_day(now))
+    IncidentRollup.objects.filter(span="week", day=week).update(count=0)  # changed around the portal
+    # moving the incident away takes one from a week row that holds none: the week is summed anew instead
+    services.incident_update(
+        incident=incident,
+        by=years_of_incidents,
+        expected_version=incident.version,
+        occurred_at=now - timedelta(days=9),
+    )
+    counts, _bins = recomputed()
+    expected = sorted(row for row in counts if row[:2] == ("week", week))
+    assert sorted(IncidentRollup.objects.filter(span="week", day=week).values_list(*COUNT_COLUMNS)) == expected
