@@ -370,11 +370,17 @@ _SPAN_START_SQL = {
         Span.YEAR: "date(day, 'start of year')",
     },
 }
-#: per rollup table: the columns a longer span keeps besides its station, and its weekday (only the hours keep it)
-_ROLLED_COLUMNS = (
-    (IncidentRollup, ("circle_id", "category", "priority"), "0"),
-    (IncidentBinRollup, ("circle_id", "measure", "bin"), f"CASE WHEN measure = '{HOUR}' THEN weekday ELSE 0 END"),
+#: per rollup table: the columns a longer span keeps besides its station, and the value of its first column
+#: (after the circle) whose rows keep their days' weekday (only the hours: the heat grid); the others get 0
+_ROLLED = (
+    (IncidentRollup, ("circle_id", "category", "priority"), None),
+    (IncidentBinRollup, ("circle_id", "measure", "bin"), HOUR),
 )
+
+
+def _weekday_sql(fields: tuple[str, ...], keeps: str | None) -> str:
+    """A longer span's weekday in SQL (see `_ROLLED`)."""
+    return "0" if keeps is None else f"CASE WHEN {fields[1]} = '{keeps}' THEN weekday ELSE 0 END"
 
 
 #: days of `roll_up`'s keys further apart than this are rolled up apart
@@ -406,8 +412,9 @@ def roll_up_between(low: date, high: date, station_ids: Iterable[int]) -> None:
     among = ", ".join(["%s"] * len(stations))
     ranges = {span: (span_start(span, low), span_after(span, span_start(span, high))) for span, _from in ROLLED_UP}
     with connection.cursor() as cursor:
-        for model, fields, weekday in _ROLLED_COLUMNS:
+        for model, fields, keeps in _ROLLED:
             table, columns = connection.ops.quote_name(model._meta.db_table), ", ".join(fields)
+            weekday = _weekday_sql(fields, keeps)
             cursor.execute(
                 f"DELETE FROM {table} WHERE station_id IN ({among}) AND ("
                 + " OR ".join(["span = %s AND day >= %s AND day < %s"] * len(ranges))
@@ -437,11 +444,6 @@ def _stored_days(where: Q) -> tuple[list[tuple], list[tuple]]:
     )
 
 
-def _keeps_weekday(model, measure_or_category: str) -> bool:
-    """Whether a longer span's row keeps its days' weekday (the SQL of `_ROLLED_COLUMNS` says the same)."""
-    return model is IncidentBinRollup and measure_or_category == HOUR
-
-
 def _add_difference(before: tuple[list, list], after: tuple[list, list], keys: list[Key]) -> None:
     """Bring the longer spans of `keys`' days from their day rows `before` to `after`, by the difference.
 
@@ -449,11 +451,11 @@ def _add_difference(before: tuple[list, list], after: tuple[list, list], keys: l
     deleted. A longer span that would go below zero (rows changed around the portal) is remade instead.
     """
     spans = [span for span, _source in ROLLED_UP]
-    for (model, columns, _weekday), old, new in zip(_ROLLED_COLUMNS, before, after, strict=True):
+    for (model, columns, keeps), old, new in zip(_ROLLED, before, after, strict=True):
         difference: Counter = Counter()
         for rows, sign in ((new, 1), (old, -1)):
             for day, weekday, station_id, circle_id, a, b, n in rows:
-                kept = weekday if _keeps_weekday(model, a) else 0
+                kept = weekday if a == keeps else 0  # (as `_weekday_sql`)
                 for span in spans:
                     difference[span, span_start(span, day), kept, station_id, circle_id, a, b] += sign * n
         values = [(*key, n) for key, n in difference.items() if n]
@@ -461,13 +463,14 @@ def _add_difference(before: tuple[list, list], after: tuple[list, list], keys: l
             continue
         try:
             with transaction.atomic():
-                _apply_difference(model, columns, values, keys)
+                _apply_difference(model, columns, values)
         except IntegrityError:  # a count below zero: the stored spans were not the days' sums
             roll_up(keys)  # (both tables)
             return
 
 
-def _apply_difference(model, columns: tuple[str, ...], values: list[tuple], keys: list[Key]) -> None:
+def _apply_difference(model, columns: tuple[str, ...], values: list[tuple]) -> None:
+    """Add the differences `values` ((span, day, weekday, station, *columns, difference) rows) to `model`'s rows."""
     table = connection.ops.quote_name(model._meta.db_table)
     names = ("span", "day", "weekday", "station_id", *columns)
     # (the circle typed: a list of NULL circles alone would be text to PostgreSQL)
@@ -478,8 +481,8 @@ def _apply_difference(model, columns: tuple[str, ...], values: list[tuple], keys
         [f"t.{name} = v.{name}" for name in names if name != "circle_id"]
         + ["(t.circle_id = v.circle_id OR t.circle_id IS NULL AND v.circle_id IS NULL)"]
     )
-    # the longer spans of the days of `keys`, to delete those left empty
-    stations = sorted({station_id for _day, station_id in keys})
+    # the spans changed, to delete those left empty
+    stations = sorted({station_id for _span, _day, _weekday, station_id, *_rest in values})
     spans = sorted({(span, day) for span, day, *_rest in values})
     emptied = " OR ".join(["span = %s AND day = %s"] * len(spans))
     with connection.cursor() as cursor:

@@ -6,19 +6,17 @@ about what may be done is the services' (`incidents.services`), so the pages and
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 
-from django.utils import timezone, translation
-from django.utils.translation import get_language
+from django.utils import timezone
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 from rest_framework.utils.encoders import JSONEncoder
 
 from patrols.api.serializers import StationBriefSerializer
 from patrols.models import Informant, PatrolCircle, PatrolTeam, Station
 from portal.api.fields import InputSerializer, MaskedField, ScopedPrimaryKeyRelatedField, optional_text
 from portal.models import User
+from portal.representation import choice_labels, url_template
 
 from ..choices import (
     Category,
@@ -189,7 +187,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             out.append(
                 {
                     "id": pk,
-                    "url": url.format(pk) if url else None,
+                    "url": url.format(pk),
                     "number": number,
                     "status": status,
                     "status_label": status_labels.get(status, status),
@@ -231,18 +229,14 @@ class IncidentSerializer(serializers.ModelSerializer):
     def _constants(self):
         cached = getattr(self, "_fast_constants", None)
         if cached is None:
-            request = self.context.get("request")
-            placeholder = 987654321
-            # what the declared `url` field makes (without building the serializer's fields)
-            template = reverse(
-                self._declared_fields["url"].view_name,
-                kwargs={"pk": placeholder},
-                request=request,
-                format=self.context.get("format"),
-            )
             cached = self._fast_constants = (
-                _choice_labels(get_language()),
-                template.replace(str(placeholder), "{}") if template else None,
+                {name: choice_labels(choices) for name, choices in _CHOICES.items()},
+                # what the declared `url` field makes (without building the serializer's fields)
+                url_template(
+                    self._declared_fields["url"].view_name,
+                    request=self.context.get("request"),
+                    format=self.context.get("format"),
+                ),
                 timezone.get_current_timezone(),
             )
         return cached
@@ -299,19 +293,7 @@ def incident_row(incident: Incident) -> tuple:
 #: a time as DRF writes it: ISO 8601, "Z" for UTC (what the declared DateTimeFields and the renderer make)
 _text = JSONEncoder().default
 
-_CHOICES = {
-    "status": IncidentStatus.choices,
-    "category": Category.choices,
-    "priority": Priority.choices,
-    "source": Source.choices,
-}
-
-
-@functools.lru_cache(maxsize=16)
-def _choice_labels(language: str | None) -> dict[str, dict[str, str]]:
-    """The choices' labels in a language, translated once per process (not per request). Read-only."""
-    with translation.override(language):
-        return {name: {k: str(v) for k, v in choices} for name, choices in _CHOICES.items()}
+_CHOICES = {"status": IncidentStatus, "category": Category, "priority": Priority, "source": Source}
 
 
 class IncidentCreateSerializer(InputSerializer):

@@ -31,6 +31,7 @@ from patrols.models import PatrolTeam
 from patrols.views import area_feature, collection, point_feature
 from portal import geo
 from portal.generic import Column, ObjectDetailView, ObjectListView, Personal, RevealView, ScopedObjectMixin
+from portal.representation import choice_labels, url_template
 from portal.roles import may_reveal_personal_data
 from portal.widgets import draw_locale
 
@@ -596,17 +597,10 @@ class MapLayerForm(forms.Form):
     zoom = forms.IntegerField(min_value=0, max_value=geo.MAX_ZOOM, required=False)
 
 
-def _detail_url_template() -> str:
-    placeholder = 987654321
-    return reverse("incidents:incident_detail", args=[placeholder]).replace(str(placeholder), "{}")
-
-
 def point_features(rows) -> list[dict]:
     """One GeoJSON Feature per incident row (`POINT_FIELDS` through `.values()`), newest first."""
-    categories = {key: str(label) for key, label in Category.choices}
-    statuses = {key: str(label) for key, label in IncidentStatus.choices}
-    priorities = {key: str(label) for key, label in Priority.choices}
-    url_template = _detail_url_template()
+    categories, statuses, priorities = (choice_labels(c) for c in (Category, IncidentStatus, Priority))
+    detail_url = url_template("incidents:incident_detail")
     zone = timezone.get_current_timezone()
     rows = sorted(rows, key=lambda row: (row["occurred_at"], row["pk"]), reverse=True)
     return [
@@ -627,7 +621,7 @@ def point_features(rows) -> list[dict]:
                 "status": row["status"],
                 "status_label": statuses.get(row["status"], row["status"]),
                 "occurred_at": row["occurred_at"].astimezone(zone).isoformat(),
-                "url": url_template.format(row["pk"]),
+                "url": detail_url.format(row["pk"]),
             },
         }
         for row in rows

@@ -36,7 +36,6 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -46,6 +45,7 @@ from incidents.models import Hazard, Incident, IncidentBinRollup, IncidentRollup
 from patrols.choices import DutyState
 from patrols.models import PatrolCircle, PatrolShift, PatrolTeam, TeamStateChange
 from portal import geo
+from portal.representation import choice_labels
 from portal.scoping import EVERY_STATION, visible_station
 
 # --- period and scope ---------------------------------------------------------------------------
@@ -145,16 +145,6 @@ def _encode(params: dict[str, str]) -> str:
         f"{name}={value}" if _PLAIN.fullmatch(value) else f"{name}={quote_plus(value, safe=':')}"
         for name, value in params.items()
     )
-
-
-@lru_cache(maxsize=64)
-def _labelled(choices, language: str | None) -> tuple[tuple[str, str], ...]:
-    return tuple((value, str(label)) for value, label in choices.choices)
-
-
-def _choices(choices) -> tuple[tuple[str, str], ...]:
-    """(value, label) of a choices class, the labels translated once per language (not on every call)."""
-    return _labelled(choices, get_language())
 
 
 @lru_cache(maxsize=16)
@@ -515,7 +505,7 @@ def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circ
             "previous": was_category[value],
             "url": link(scope, category=value),
         }
-        for value, label in _choices(Category)
+        for value, label in choice_labels(Category).items()
     ]
     priorities = [
         {
@@ -525,7 +515,7 @@ def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circ
             "previous": was_priority[value],
             "url": link(scope, priority=value),
         }
-        for value, label in _choices(Priority)
+        for value, label in choice_labels(Priority).items()
     ]
     by_circle = []
     for circle in circles:
@@ -787,7 +777,10 @@ def teams(user, period: Period, scope: Scope, *, now: datetime | None = None) ->
     response = sum(seconds[s] for s in RESPONSE_STATES)
     busy = patrol + response
     return {
-        "states": [{"value": value, "label": label, "count": states[value]} for value, label in _choices(DutyState)],
+        "states": [
+            {"value": value, "label": label, "count": states[value]}
+            for value, label in choice_labels(DutyState).items()
+        ],
         "on_duty": sum(n for state, n in states.items() if state != DutyState.OFF_DUTY),
         "patrolling": states[DutyState.PATROLLING] + states[DutyState.RETURNING],
         "responding": states[DutyState.RESPONDING] + states[DutyState.ON_SCENE],
