@@ -235,16 +235,20 @@ def _lockable(queryset):
     return queryset  # SQLite: BEGIN IMMEDIATE already serialises writers
 
 
+def _due(now: datetime, alert_id: int | None):
+    """The rows due now (of one alert, if given), unordered."""
+    queryset = Delivery.objects.due(now).order_by()
+    return queryset if alert_id is None else queryset.filter(alert_id=alert_id)
+
+
 def claim(*, limit: int, now: datetime, alert_id: int | None = None) -> tuple[str, list[int]]:
     """Claim up to `limit` due rows for this worker: they become `sending` under a new claim token."""
     token = uuid.uuid4().hex
     with transaction.atomic():
-        queryset = Delivery.objects.due(now)
+        queryset = _due(now, alert_id)
         if alert_id is None:
             queryset = queryset.order_by("next_attempt_at", "pk")  # the longest-waiting rows of all alerts first
-        else:
-            # one alert's rows are all equally due: any `limit` of them, without sorting all of them first
-            queryset = queryset.filter(alert_id=alert_id).order_by()
+        # (one alert's rows are all equally due: any `limit` of them, without sorting all of them first)
         ids = list(_lockable(queryset).values_list("pk", flat=True)[:limit])
         if ids:
             Delivery.objects.filter(pk__in=ids).update(
@@ -447,10 +451,7 @@ def claim_size(*, now: datetime, alert_id: int | None = None) -> int:
     `CLAIM_SHARES` batches: a long queue is counted no further than that.
     """
     batch = settings.ALERT_BATCH_SIZE
-    due = Delivery.objects.due(now).order_by()
-    if alert_id is not None:
-        due = due.filter(alert_id=alert_id)
-    count = due[: batch * CLAIM_SHARES].count()
+    count = _due(now, alert_id)[: batch * CLAIM_SHARES].count()
     return max(min(batch, math.ceil(count / CLAIM_SHARES)), min(batch, CLAIM_MIN_ROWS))
 
 

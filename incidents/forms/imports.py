@@ -20,7 +20,7 @@ class IncidentImportForm(forms.Form):
     )
     station = forms.ModelChoiceField(
         label=_("Station"),
-        queryset=Station.objects.order_by("code"),
+        queryset=Station.objects.none(),
         required=False,
         help_text=_("For the rows with an empty station column. Leave empty to place them by their location."),
     )
@@ -31,6 +31,8 @@ class IncidentImportForm(forms.Form):
             # a station commander imports into their own station only: the rows are placed by their location
             # and any row outside the station is refused by the service
             del self.fields["station"]
+        else:
+            self.fields["station"].queryset = Station.objects.visible_to(user).order_by("code")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
