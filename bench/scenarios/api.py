@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from bench import baselines
 from bench.harness import compare, ratio
-from bench.scenarios.common import QueryCountError, expect
+from bench.scenarios.common import QueryCountError, expect, per_second
 from bench.scenarios.common import row as _row
 from incidents.models import Incident
 from portal.api.pagination import PortalCursorPagination
@@ -162,9 +162,9 @@ def incremental_sync(ctx) -> list[dict]:
             p,
             vs_floor=ratio(p.p50, f.p50),
             naive_over_portal=ratio(nv.p50, p.p50),
-            rows_per_s=round(n / (p.p50 / 1000)),
+            rows_per_s=per_second(n, p),
             goals={"≤ 2× floor": ratio(p.p50, f.p50) <= 2, "1 query per page beyond auth": p.data_queries == pages},
         ),
-        _row(name, "floor", f, rows_per_s=round(n / (f.p50 / 1000))),
-        _row(name, "naive", nv, rows_per_s=round(n / (nv.p50 / 1000))),
+        _row(name, "floor", f, rows_per_s=per_second(n, f)),
+        _row(name, "naive", nv, rows_per_s=per_second(n, nv)),
     ]

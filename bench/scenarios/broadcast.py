@@ -44,7 +44,7 @@ from alerts.delivery import http_client
 from alerts.models import Alert, Audience, Delivery, Endpoint
 from alerts.testing import LoopbackReceiver, database_url, start_worker, stop_worker
 from bench.harness import Measured, ratio
-from bench.scenarios.common import QueryCountError, expect
+from bench.scenarios.common import QueryCountError, expect, per_second
 from bench.scenarios.common import row as _row
 from patrols.models import Station
 
@@ -251,14 +251,14 @@ def broadcast(ctx) -> list[dict]:
             p,
             vs_floor=goal,
             naive_over_portal=ratio(nv.p50, p.p50),
-            rows_per_s=round(n / (p.p50 / 1000)),
+            rows_per_s=per_second(n, p),
             goals={"≤ 1.5× floor": goal <= 1.5},
         ),
-        _row(name, "floor", f, rows_per_s=round(n / (f.p50 / 1000))),
+        _row(name, "floor", f, rows_per_s=per_second(n, f)),
         _row(
             name,
             "naive" if naive_n == n else f"naive (measured on {naive_n:,} recipients, time ×{n / naive_n:g})",
             nv,
-            rows_per_s=round(n / (nv.p50 / 1000)),
+            rows_per_s=per_second(n, nv),
         ),
     ]

@@ -18,3 +18,8 @@ def expect(condition: bool, message: str) -> None:
 
 def row(scenario, variant, m, **extra) -> dict:
     return {"scenario": scenario, "variant": variant, **m.as_dict(), **extra}
+
+
+def per_second(count: int, m) -> int:
+    """`count` items (rows, deliveries) over a measured call's median: items per second."""
+    return round(count / (m.p50 / 1000))

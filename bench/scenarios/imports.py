@@ -22,6 +22,7 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from bench.harness import compare, ratio
+from bench.scenarios.common import per_second
 from bench.scenarios.common import row as _row
 from incidents.bulk import copy_rows
 from incidents.imports import incident_import
@@ -112,7 +113,7 @@ def import_csv(ctx) -> list[dict]:
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {table}")
     p, f, n = res["portal"], res["floor"], res["naive"]
-    rate = round(count / (p.p50 / 1000))
+    rate = per_second(count, p)
     goals = {"≥ 4× faster than bulk_create": ratio(n.p50, p.p50) >= 4, "≥ 70,000 rows/s": rate >= 70_000}
     name = f"(g) import {count:,} incidents from CSV"
     return [
@@ -125,6 +126,6 @@ def import_csv(ctx) -> list[dict]:
             rows_per_s=rate,
             goals=goals,
         ),
-        _row(name, "floor (bare COPY)", f, rows_per_s=round(count / (f.p50 / 1000))),
-        _row(name, "naive (bulk_create)", n, rows_per_s=round(count / (n.p50 / 1000))),
+        _row(name, "floor (bare COPY)", f, rows_per_s=per_second(count, f)),
+        _row(name, "naive (bulk_create)", n, rows_per_s=per_second(count, n)),
     ]
