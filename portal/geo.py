@@ -14,7 +14,6 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from shapely import prepared
 from shapely.geometry import LineString, Point, shape
 from shapely.validation import explain_validity
 
@@ -124,9 +123,14 @@ def validate_line(value) -> dict:
 
 @lru_cache(maxsize=512)
 def _prepared(area_key: str):
+    """The area's geometry, prepared (indexed) for many point tests: one per area and process."""
     import json
 
-    return prepared.prep(shape(json.loads(area_key)))
+    import shapely
+
+    geometry = shape(json.loads(area_key))
+    shapely.prepare(geometry)
+    return geometry
 
 
 def _key(area: dict) -> str:
@@ -154,17 +158,6 @@ def first_containing(items: Iterable, lat: float, lng: float, attr: str = "bound
     return None
 
 
-@lru_cache(maxsize=512)
-def _prepared_geometry(area_key: str):
-    import json
-
-    import shapely
-
-    geometry = shape(json.loads(area_key))
-    shapely.prepare(geometry)
-    return geometry
-
-
 def first_containing_each(items: Iterable, lats, lngs, attr: str = "boundary") -> list:
     """For many points at once: the first item whose area contains each point (or None), like `first_containing`.
 
@@ -181,7 +174,7 @@ def first_containing_each(items: Iterable, lats, lngs, attr: str = "boundary") -
         area = getattr(item, attr)
         if not area or not todo.any():
             continue
-        hit = todo & shapely.intersects_xy(_prepared_geometry(_key(area)), lngs, lats)
+        hit = todo & shapely.intersects_xy(_prepared(_key(area)), lngs, lats)
         for index in numpy.flatnonzero(hit).tolist():
             found[index] = item
         todo &= ~hit
