@@ -9,33 +9,34 @@ Every count an incident chart shows carries `url`: the incident list filtered (I
 query parameters) to exactly the rows counted. Incidents are counted by the time they occurred.
 
 Percentiles are "nearest rank": the p-th percentile of n values is the ceil(p/100 · n)-th smallest
-(the median of an even count is the lower middle), read from the rollups' histograms and reported
-as the lower edge of its bucket (exact to 10 s below 10 minutes, 1 minute below an hour).
+(the median of an even count is the lower middle), found by the database in the rollups' histograms
+and reported as the lower edge of its bucket (exact to 10 s below 10 minutes, 1 minute below an hour).
 
-Each panel's statement is written here in SQL, once (`_SQL`), and run with its parameters through one
-cursor: a dashboard asks the same few aggregates on every load, and building them with the ORM cost
-several times what the database takes to answer. The scope of every statement is `_scoped`: the rule
-of `visible_to` (`portal.scoping.visible_station`) narrowed by the dashboard's scope. The sums over
-many days are the database's (GROUP BY over the rollup rows, one row per bin for the hours, grid
-cells and interval histograms): a panel fetches a small result, whatever the number of days.
+Each panel's statement is written here in SQL, once, and run with its parameters through one cursor:
+a dashboard asks the same few aggregates on every load, and building them with the ORM cost several
+times what the database takes to answer. The scope of every statement is `_scoped`: the rule of
+`visible_to` (`portal.scoping.visible_station`) narrowed by the dashboard's scope. The database does
+the sums over many days and what follows from them (the totals per category, priority and circle,
+the percentiles, the busiest cells) over the rollup rows and the partial days' rows alike: a panel
+fetches its figures, not the rows they come from, and lays them out with their links.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from itertools import chain
 from urllib.parse import quote_plus
 
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -69,19 +70,33 @@ class Period:
 
     def whole_days(self) -> tuple[date, date] | None:
         """[first, last) local days lying wholly inside the period, or None."""
+        return self._whole_days
+
+    @cached_property
+    def _whole_days(self) -> tuple[date, date] | None:
         first = rollups.local_day(self.start)
         if rollups.day_start(first) < self.start:
             first += timedelta(days=1)
         last = rollups.local_day(self.end)
         return (first, last) if first < last else None
 
+    @cached_property
+    def pieces(self) -> tuple[tuple[str, date, date], ...]:
+        """The whole days as the fewest rollup pieces (`rollups.pieces`)."""
+        days = self._whole_days
+        return tuple(rollups.pieces(*days)) if days is not None else ()
+
     def partial_ranges(self) -> list[tuple[datetime, datetime]]:
         """The pieces of the period outside its whole days (read from the incident table)."""
-        days = self.whole_days()
+        return list(self._partial_ranges)
+
+    @cached_property
+    def _partial_ranges(self) -> tuple[tuple[datetime, datetime], ...]:
+        days = self._whole_days
         if days is None:
-            return [(self.start, self.end)] if self.start < self.end else []
+            return ((self.start, self.end),) if self.start < self.end else ()
         pieces = [(self.start, rollups.day_start(days[0])), (rollups.day_start(days[1]), self.end)]
-        return [(a, b) for a, b in pieces if a < b]
+        return tuple((a, b) for a, b in pieces if a < b)
 
     def query(self) -> dict[str, str]:
         return {"occurred_after": _iso(self.start), "occurred_before": _iso(self.end)}
@@ -135,14 +150,15 @@ def _iso(moment: datetime) -> str:
     return timezone.localtime(moment, rollups.local_zone()).isoformat()
 
 
-#: what a query string's value may hold unquoted (RFC 3986 allows ":" there): codes, numbers, most of a time
-_PLAIN = re.compile(r"[\w.:-]*", re.ASCII)
+#: what a query string's value may hold unquoted (RFC 3986 allows ":" and "," there): codes, numbers, a box, most
+#: of a time
+_PLAIN = re.compile(r"[\w.:,-]*", re.ASCII)
 
 
 def _encode(params: dict[str, str]) -> str:
     """A query string of string values, like `urlencode`, quoting only the values that need it (a time's "+")."""
     return "&".join(
-        f"{name}={value}" if _PLAIN.fullmatch(value) else f"{name}={quote_plus(value, safe=':')}"
+        f"{name}={value}" if _PLAIN.fullmatch(value) else f"{name}={quote_plus(value, safe=':,')}"
         for name, value in params.items()
     )
 
@@ -158,11 +174,17 @@ def incident_list_url(**params) -> str:
     return _list_path(get_script_prefix(), get_urlconf()) + "?" + _encode(clean)
 
 
+@lru_cache(maxsize=64)
+def _period_query(period: Period) -> str:
+    """The period's part of a link's query string (a time's "+" quoted: the one costly part of a link)."""
+    return _encode(period.query())
+
+
 class _Links:
     """Incident-list links of one period: the list's path and the period encoded once, per panel."""
 
     def __init__(self, period: Period):
-        self.base = incident_list_url(**period.query())
+        self.base = f"{_list_path(get_script_prefix(), get_urlconf())}?{_period_query(period)}"
         self.scopes: dict[Scope, str] = {}
 
     def __call__(self, scope: Scope, **params) -> str:
@@ -193,48 +215,117 @@ def _in(values) -> str:
 _OPEN = _in(OPEN_STATUSES)
 _OPEN_HAZARD = _in(OPEN_HAZARD_STATUSES)
 
-#: every panel's statement; `{where}` is the scope (`_scoped`), `%s` the parameters. The rollup sums are
-#: (outer statement, piece): the piece reads the rollup rows of one span from `day` to `day` (its first three
-#: parameters), once per piece of the days (`rollups.pieces`), and the outer statement sums their `{rows}`
-_SQL = {
+#: the rollup pieces: the rows of one span from `day` to `day` (their first three parameters), read once per piece
+#: of the days (`rollups.pieces`) and UNION ALL-ed with the partial days' rows (`_values`), in these columns
+#: ({{where}} is the scope, `_scoped`)
+_PIECES = {
     "counts": (
-        "SELECT circle_id, category, priority, SUM(CASE WHEN period = 0 THEN n ELSE 0 END),"
-        " SUM(CASE WHEN period = 1 THEN n ELSE 0 END) FROM ({rows}) r GROUP BY circle_id, category, priority",
         _sql(
             'SELECT circle_id, category, priority, {{period}} AS period, "count" AS n FROM {rollup}'
             " WHERE span = %s AND day >= %s AND day < %s{{where}}",
             rollup=IncidentRollup,
         ),
+        (
+            ("circle_id", "INTEGER"),
+            ("category", "TEXT"),
+            ("priority", "TEXT"),
+            ("period", "INTEGER"),
+            ("n", "INTEGER"),
+        ),
     ),
-    # the bin rollups, one part per figure, in one statement (`day_rows`): each returns
-    # (measure, circle, weekday, bin, n), the columns it doesn't group by as NULL
-    "hours": (
-        "SELECT measure, circle_id, weekday, bin, SUM(n) FROM ({rows}) r GROUP BY measure, circle_id, weekday, bin",
+    rollups.HOUR: (
         _sql(
-            'SELECT measure, circle_id, weekday, bin, "count" AS n FROM {rollup}'
+            'SELECT circle_id, weekday, bin, "count" AS n FROM {rollup}'
             " WHERE measure = '" + rollups.HOUR + "' AND span = %s AND day >= %s AND day < %s{{where}}",
             rollup=IncidentBinRollup,
         ),
+        (("circle_id", "INTEGER"), ("weekday", "INTEGER"), ("bin", "TEXT"), ("n", "INTEGER")),
     ),
     "intervals": (
-        "SELECT measure, circle_id, CAST(NULL AS INTEGER), bin, SUM(n) FROM ({rows}) r"
-        " GROUP BY measure, circle_id, bin",
         _sql(
             'SELECT measure, circle_id, bin, "count" AS n FROM {rollup}'
             " WHERE measure IN " + _in(rollups.INTERVALS) + " AND span = %s AND day >= %s AND day < %s{{where}}",
             rollup=IncidentBinRollup,
         ),
+        (("measure", "TEXT"), ("circle_id", "INTEGER"), ("bin", "TEXT"), ("n", "INTEGER")),
     ),
-    # the busiest cells first (ties by cell, as Python orders them: the databases compare bytes)
-    "cells": (
-        "SELECT measure, CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), bin, SUM(n) AS total FROM ({rows}) r"
-        " GROUP BY measure, bin ORDER BY total DESC, bin{limit}",
+    rollups.CELL: (
         _sql(
-            'SELECT measure, bin, "count" AS n FROM {rollup}'
+            'SELECT bin, "count" AS n FROM {rollup}'
             " WHERE measure = '" + rollups.CELL + "' AND span = %s AND day >= %s AND day < %s{{where}}",
             rollup=IncidentBinRollup,
         ),
+        (("bin", "TEXT"), ("n", "INTEGER")),
     ),
+}
+
+#: the incident counts of a period (`period` 0) and the previous one (1) over their `{rows}`, summed by the database
+#: per circle and category, category, priority, circle and in all (`_GROUPINGS`, the first column)
+_BOTH = "SUM(CASE WHEN period = 0 THEN n ELSE 0 END), SUM(CASE WHEN period = 1 THEN n ELSE 0 END)"
+_BY_CIRCLE_CATEGORY, _BY_CATEGORY, _BY_PRIORITY, _BY_CIRCLE, _IN_ALL = range(5)
+_COUNTS = (
+    "WITH r AS ({rows})"
+    f" SELECT {_BY_CIRCLE_CATEGORY}, circle_id, category, {_BOTH} FROM r GROUP BY circle_id, category"
+    f" UNION ALL SELECT {_BY_CATEGORY}, NULL, category, {_BOTH} FROM r GROUP BY category"
+    f" UNION ALL SELECT {_BY_PRIORITY}, NULL, priority, {_BOTH} FROM r GROUP BY priority"
+    f" UNION ALL SELECT {_BY_CIRCLE}, circle_id, NULL, {_BOTH} FROM r GROUP BY circle_id"
+    f" UNION ALL SELECT {_IN_ALL}, NULL, NULL, {_BOTH} FROM r"
+)
+
+#: the percentiles of the intervals (nearest rank), in the order of their columns
+INTERVAL_PERCENTILES = (50, 90)
+
+
+def _nearest_rank(p: int) -> str:
+    """The bucket of the p-th percentile: the first whose running count reaches p % of the count (integers only:
+    seen >= ceil(p/100 · total) is seen · 100 >= p · total)."""
+    return f"MIN(CASE WHEN seen * 100 >= total * {int(p)} THEN bucket END)"
+
+
+#: what the bin rollups give the panels, each field in rows of one shape (field, circle_id, a, b, n, low, high)
+#: over its `{rows}`, so that a page reads them all in one statement (`day_rows`):
+#: - ("hours", None, weekday, hour bin, n, None, None): every circle together (the heat grid)
+#: - ("circle_hours", circle_id, weekday, hour bin, n, None, None): a heat grid per circle
+#: - ("intervals", circle_id, 0, interval, n, median bucket, p90 bucket) per circle, and (…, None, 1, …) of them all
+#: - ("cells", None, None, cell, n, None, None) of the busiest cells (ties by cell; Python orders them again, as the
+#:   databases compare text their own way)
+_NULL = "CAST(NULL AS INTEGER)"
+_DAY_FIELDS = {
+    "hours": (
+        rollups.HOUR,
+        "",
+        f"SELECT 'hours', {_NULL}, weekday, bin, SUM(n), {_NULL}, {_NULL} FROM ({{rows}}) r GROUP BY weekday, bin",
+    ),
+    "circle_hours": (
+        rollups.HOUR,
+        "",
+        f"SELECT 'circle_hours', circle_id, weekday, bin, SUM(n), {_NULL}, {_NULL} FROM ({{rows}}) r"
+        " GROUP BY circle_id, weekday, bin",
+    ),
+    # per circle (level 0) and all circles (1): each bucket's count, its running count and the whole count
+    "intervals": (
+        "intervals",
+        "interval_bins AS (SELECT measure, 0 AS level, circle_id, CAST(bin AS INTEGER) AS bucket, SUM(n) AS n"
+        " FROM ({rows}) r GROUP BY measure, circle_id, bin),"
+        " interval_levels AS (SELECT measure, level, circle_id, bucket, n FROM interval_bins"
+        " UNION ALL SELECT measure, 1, NULL, bucket, SUM(n) FROM interval_bins GROUP BY measure, bucket),"
+        " interval_runs AS (SELECT measure, level, circle_id, bucket,"
+        " SUM(n) OVER (PARTITION BY measure, level, circle_id ORDER BY bucket) AS seen,"
+        " SUM(n) OVER (PARTITION BY measure, level, circle_id) AS total FROM interval_levels)",
+        f"SELECT 'intervals', circle_id, level, measure, CAST(MAX(total) AS BIGINT),"
+        f" {', '.join(_nearest_rank(p) for p in INTERVAL_PERCENTILES)}"
+        " FROM interval_runs GROUP BY measure, level, circle_id",
+    ),
+    "cells": (
+        rollups.CELL,
+        "",
+        f"SELECT * FROM (SELECT 'cells', {_NULL}, {_NULL}, bin, SUM(n) AS total, {_NULL}, {_NULL}"
+        " FROM ({rows}) r GROUP BY bin ORDER BY total DESC, bin LIMIT {limit}) cells",
+    ),
+}
+
+#: every other panel's statement; `{where}` is the scope (`_scoped`), `%s` the parameters
+_SQL = {
     "circles": _sql(
         "SELECT id, station_id, name, colour FROM {circle} WHERE 1 = 1{{where}} ORDER BY station_id, id",
         circle=PatrolCircle,
@@ -300,12 +391,21 @@ def _scoped(user, scope: Scope, *, station: str = "station_id", circle: str | No
     return where, params
 
 
-def _piece_rows(key: str, ranges: list[tuple], params: list, *, where: str, **parts) -> tuple[str, list]:
-    """The `{rows}` of rollup sum `key` over `ranges` (`rollups.pieces`): its piece once per range, UNION ALL."""
-    _outer, piece = _SQL[key]
-    piece = piece.format(where=where, **parts)
-    values = [value for span, first, last in ranges for value in (span, _day(first), _day(last), *params)]
-    return " UNION ALL ".join([piece] * len(ranges)), values
+def _union(piece: str, ranges: list[tuple], params: list, partial: list[tuple], *, where: str, **parts) -> tuple:
+    """The `{rows}` of `piece` over `ranges` (`rollups.pieces`) and the `partial` rows (in the piece's columns,
+    as VALUES): (SQL, parameters), or None when there is nothing to read."""
+    statement, columns = _PIECES[piece]
+    statement = statement.format(where=where, **parts)
+    selects = [statement] * len(ranges)
+    day = connection.ops.adapt_datefield_value
+    values = [value for span, first, last in ranges for value in (span, day(first), day(last), *params)]
+    if partial:
+        # cast, so that a column of NULLs (no circle) has a type; named as the pieces name them
+        row = "(" + ", ".join(f"CAST(%s AS {kind})" for _name, kind in columns) + ")"
+        names = ", ".join(f"column{i} AS {name}" for i, (name, _kind) in enumerate(columns, start=1))
+        selects.append(f"SELECT {names} FROM (VALUES {', '.join([row] * len(partial))}) v")
+        values += [value for entry in partial for value in entry]
+    return (" UNION ALL ".join(selects), values) if selects else None
 
 
 def _rows(statement: str, params: list) -> list[tuple]:
@@ -337,6 +437,7 @@ def _json(value):
 
 
 def _partial_aggregate(user, period: Period, scope: Scope) -> rollups.Aggregate:
+    """The period's partial days counted from the incident table, alike the rollups (`rollups.Aggregate`)."""
     aggregate = rollups.Aggregate()
     for start, end in period.partial_ranges():
         raw = scope.narrow(Incident.objects.visible_to(user)).occurred_between(start, end)
@@ -344,101 +445,91 @@ def _partial_aggregate(user, period: Period, scope: Scope) -> rollups.Aggregate:
     return aggregate
 
 
-def _day_span(period: Period) -> tuple[date, date]:
-    """The period's whole days as [first, last) ("no day" is an empty span)."""
-    days = period.whole_days()
-    return days if days is not None else (rollups.local_day(period.start),) * 2
-
-
-def _counts(user, period: Period, scope: Scope) -> tuple[Counter, Counter]:
-    """{(circle_id, category, priority): n} of the period and of the previous one, summed in one statement."""
-    current, previous = Counter(), Counter()
+def _kind_totals(user, period: Period, scope: Scope) -> dict[tuple, tuple[int, int]]:
+    """{(grouping, circle_id, category or priority): (n, n of the previous period)}, summed by the database (`_COUNTS`)
+    from the rollups of both periods and their partial days."""
     scoped = _scoped(user, scope, circle="circle_id")
     if scoped is None:
-        return current, previous
+        return {}
     where, params = scoped
-    now, before = (rollups.pieces(*_day_span(p)) for p in (period, period.previous()))
-    if now or before:
-        rows_now, values_now = _piece_rows("counts", now, params, where=where, period=0)
-        rows_before, values_before = _piece_rows("counts", before, params, where=where, period=1)
-        rows = " UNION ALL ".join(part for part in (rows_now, rows_before) if part)
-        statement = _SQL["counts"][0].format(rows=rows)
-        for circle_id, category, priority, n_now, n_before in _rows(statement, values_now + values_before):
-            if n_now:
-                current[circle_id, category, priority] = n_now
-            if n_before:
-                previous[circle_id, category, priority] = n_before
-    for counts, piece in ((current, period), (previous, period.previous())):
+    selects, values = [], []
+    for which, piece in enumerate((period, period.previous())):
+        partial = []
         if piece.partial_ranges():
-            for (_d, _s, circle_id, category, priority), n in _partial_aggregate(user, piece, scope).counts.items():
-                counts[circle_id, category, priority] += n
-    return current, previous
+            counts = _partial_aggregate(user, piece, scope).counts
+            partial = [(c, category, priority, which, n) for (_d, _s, c, category, priority), n in counts.items()]
+        union = _union("counts", piece.pieces, params, partial, where=where, period=which)
+        if union:
+            selects.append(union[0])
+            values += union[1]
+    if not selects:
+        return {}
+    statement = _COUNTS.format(rows=" UNION ALL ".join(selects))
+    return {
+        (grouping, circle_id, value): (n or 0, before or 0)
+        for grouping, circle_id, value, n, before in _rows(statement, values)
+    }
 
 
-#: what the bin rollups give the panels: heat grid, intervals, hotspots
+#: what the bin rollups give a page: its heat grid (the overview: one per circle), intervals and hotspots (`day_rows`)
 DAY_FIELDS = ("hours", "intervals", "cells")
+OVERVIEW_DAY_FIELDS = ("circle_hours", "intervals", "cells")
 
 #: the hotspots a dashboard shows
 HOTSPOTS = 10
 
 
+def _partial_bins(user, period: Period, scope: Scope) -> dict[str, list[tuple]]:
+    """The partial days' bin counts in the columns of each bin piece (`_PIECES`)."""
+    rows: dict[str, list[tuple]] = {rollups.HOUR: [], "intervals": [], rollups.CELL: []}
+    for (day, _station_id, circle_id), entry in _partial_aggregate(user, period, scope).days.items():
+        weekday = day.isoweekday()
+        for (measure, bin_), n in entry.items():
+            if measure == rollups.HOUR:
+                rows[rollups.HOUR].append((circle_id, weekday, bin_, n))
+            elif measure == rollups.CELL:
+                rows[rollups.CELL].append((bin_, n))
+            else:
+                rows["intervals"].append((measure, circle_id, bin_, n))
+    return rows
+
+
 def day_rows(
     user, period: Period, scope: Scope, fields: tuple[str, ...] = DAY_FIELDS, *, cells: int = HOTSPOTS
 ) -> dict[str, list[tuple]]:
-    """{field: [(circle_id, weekday, value)]}: the period's bin rollups summed per circle, in one statement.
+    """{field: rows}: the period's bin rollups (and partial days) summed by the database, in one statement.
 
-    "hours": (circle, weekday, [24 counts]); "intervals": (circle, None, {interval: {bucket: n}});
-    "cells": (None, None, {cell: n}) of the `cells` busiest cells. The partial days at the ends of the
-    period are counted alike and added (and then every cell is read: the top ones may change). A page
-    reads them once for its three panels.
+    The fields and their rows are `_DAY_FIELDS`'; "cells" holds the `cells` busiest. A page reads them once for its
+    three panels.
     """
     rows: dict[str, list[tuple]] = {field: [] for field in fields}
     scoped = _scoped(user, scope, circle="circle_id")
-    if scoped is None:
+    if scoped is None or not fields:
         return rows
-    partial = _partial_aggregate(user, period, scope).days if period.partial_ranges() else {}
-    hours: dict[tuple, list[int]] = {}
-    histograms: dict = {}
-    top: dict[str, int] = {}
-
-    def add(measure: str, circle_id, weekday, bin_: str, n: int) -> None:
-        if measure == rollups.HOUR:
-            week = hours.get((circle_id, weekday))
-            if week is None:
-                week = hours[circle_id, weekday] = [0] * 24
-            week[int(bin_)] += n
-        elif measure == rollups.CELL:
-            top[bin_] = top.get(bin_, 0) + n
+    where, params = scoped
+    ranges = period.pieces
+    partial = _partial_bins(user, period, scope) if period.partial_ranges() else {}
+    ctes, cte_values, selects, select_values = [], [], [], []
+    for field in fields:
+        piece, cte, select = _DAY_FIELDS[field]
+        union = _union(piece, ranges, params, partial.get(piece), where=where)
+        if union is None:
+            continue
+        if cte:  # its rows are read in the statement's WITH, ahead of every select
+            ctes.append(cte.format(rows=union[0]))
+            cte_values += union[1]
         else:
-            per_circle = histograms.get(circle_id)
-            if per_circle is None:
-                per_circle = histograms[circle_id] = {name: {} for name in rollups.INTERVALS}
-            histogram = per_circle[measure]
-            histogram[bin_] = histogram.get(bin_, 0) + n
-
-    days = period.whole_days()
-    ranges = rollups.pieces(*days) if days is not None else []
-    if ranges and fields:
-        where, params = scoped
-        limit = "" if partial else f" LIMIT {int(cells)}"
-        parts, values = [], []
-        for field in fields:
-            union, field_values = _piece_rows(field, ranges, params, where=where)
-            parts.append(f"SELECT * FROM ({_SQL[field][0].format(rows=union, limit=limit)}) {field}")
-            values += field_values
-        for row in _rows(" UNION ALL ".join(parts), values):
-            add(*row)
-    wanted = {rollups.HOUR: "hours", rollups.CELL: "cells"}
-    for (day, _station_id, circle_id), entry in partial.items():
-        for (measure, bin_), n in entry.items():
-            if wanted.get(measure, "intervals") in rows:
-                add(measure, circle_id, day.isoweekday(), bin_, n)
-    if "hours" in rows:
-        rows["hours"] = [(circle_id, weekday, week) for (circle_id, weekday), week in hours.items()]
-    if "intervals" in rows:
-        rows["intervals"] = [(circle_id, None, per_circle) for circle_id, per_circle in histograms.items()]
-    if "cells" in rows:
-        rows["cells"] = [(None, None, dict(sorted(top.items(), key=lambda item: (-item[1], item[0]))[:cells]))]
+            select = select.format(rows=union[0], limit=int(cells))
+            select_values += union[1]
+        selects.append(select)
+    if selects:
+        statement = ("WITH " + ", ".join(ctes) + " " if ctes else "") + " UNION ALL ".join(selects)
+        fetched = _rows(statement, cte_values + select_values)
+        if len(selects) == 1:
+            rows[fields[0]] = fetched
+        else:
+            for row in fetched:
+                rows[row[0]].append(row)
     return rows
 
 
@@ -475,78 +566,62 @@ def _change(current: int, previous: int) -> float | None:
 # --- incidents by category, priority and circle ------------------------------------------------------
 
 
-#: each category's part of a link's query string
+#: each category's and priority's part of a link's query string
 _CATEGORY_QUERIES = {value: _encode({"category": value}) for value in Category.values}
+_PRIORITY_QUERIES = {value: _encode({"priority": value}) for value in Priority.values}
 
 
 def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circle] | None = None) -> dict:
     """Counts per category, priority and circle, each with the previous period's count and a link."""
-    current, previous = _counts(user, period, scope)
+    totals = _kind_totals(user, period, scope)
     circles = circles_in(user, scope) if circles is None else circles
-    link = _Links(period)
-    # the totals per category (index 1), priority (2) and circle (0), of each period
-    totals = [[Counter(), Counter(), Counter()], [Counter(), Counter(), Counter()]]
-    per_circle_category: Counter = Counter()
-    for which, counts in enumerate((current, previous)):
-        by_circle, by_category, by_priority = totals[which]
-        for (circle_id, category, priority), n in counts.items():
-            by_circle[circle_id] += n
-            by_category[category] += n
-            by_priority[priority] += n
-            if not which:
-                per_circle_category[circle_id, category] += n
-    (now_circle, now_category, now_priority), (was_circle, was_category, was_priority) = totals
+    base = _Links(period)(scope)
+    none = (0, 0)
 
-    categories = [
-        {
-            "value": value,
-            "label": label,
-            "count": now_category[value],
-            "previous": was_category[value],
-            "url": link(scope, category=value),
-        }
-        for value, label in choice_labels(Category).items()
-    ]
-    priorities = [
-        {
-            "value": value,
-            "label": label,
-            "count": now_priority[value],
-            "previous": was_priority[value],
-            "url": link(scope, priority=value),
-        }
-        for value, label in choice_labels(Priority).items()
-    ]
+    def entries(grouping: int, labels: dict[str, str], queries: dict[str, str]) -> list[dict]:
+        return [
+            {
+                "value": value,
+                "label": label,
+                "count": (counts := totals.get((grouping, None, value), none))[0],
+                "previous": counts[1],
+                "url": f"{base}&{queries[value]}",
+            }
+            for value, label in labels.items()
+        ]
+
+    link = _Links(period)
     by_circle = []
     for circle in circles:
         circle_link = link(Scope(circle.station_id, circle.pk))
+        count, before = totals.get((_BY_CIRCLE, circle.pk, None), none)
         by_circle.append(
             {
                 "id": circle.pk,
                 "station_id": circle.station_id,
                 "label": circle.name,
                 "colour": circle.colour,
-                "count": now_circle[circle.pk],
-                "previous": was_circle[circle.pk],
+                "count": count,
+                "previous": before,
                 "url": circle_link,
                 "categories": {
                     value: {
-                        "count": per_circle_category[circle.pk, value],
+                        "count": totals.get((_BY_CIRCLE_CATEGORY, circle.pk, value), none)[0],
                         "url": f"{circle_link}&{query}",
                     }
                     for value, query in _CATEGORY_QUERIES.items()
                 },
             }
         )
-    count, before = sum(current.values()), sum(previous.values())
+    count, before = totals.get((_IN_ALL, None, None), none)
     return {
         "total": count,
         "previous_total": before,
         "change_pct": _change(count, before),
-        "url": link(scope),
+        "url": base,
         "previous_url": _url(period.previous(), scope),
-        "categories": categories,
-        "priorities": priorities,
+        "categories": entries(_BY_CATEGORY, choice_labels(Category), _CATEGORY_QUERIES),
+        "priorities": entries(_BY_PRIORITY, choice_labels(Priority), _PRIORITY_QUERIES),
         "circles": by_circle,
     }
 
@@ -554,30 +629,33 @@ def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circ
 # --- heat grid ------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8)
+def _weekday_labels(language: str | None) -> tuple[str, ...]:
+    with translation.override(language):
+        return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
+
+
 def _weekdays() -> list[str]:
-    return [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
+    return list(_weekday_labels(translation.get_language()))
+
+
+#: the grid's cells in order: (weekday, hour, their part of a link's query string)
+_HEAT_CELLS = [(weekday, hour, f"&weekday={weekday}&hour={hour}") for weekday in range(1, 8) for hour in range(24)]
 
 
 def _heat(grid: list[list[int]], base: str) -> dict:
     cells = [
-        {"weekday": weekday, "hour": hour, "count": n, "url": f"{base}&weekday={weekday}&hour={hour}"}
-        for weekday, week in enumerate(grid, start=1)
-        for hour, n in enumerate(week)
+        {"weekday": weekday, "hour": hour, "count": n, "url": base + query}
+        for (weekday, hour, query), n in zip(_HEAT_CELLS, chain.from_iterable(grid), strict=True)
     ]
-    return {"grid": grid, "cells": cells, "max": max(max(week) for week in grid), "weekdays": _weekdays()}
-
-
-def _add_hours(grid: list[list[int]], weekday: int, hours: list[int]) -> None:
-    week = grid[weekday - 1]
-    for hour, n in enumerate(hours):
-        week[hour] += n
+    return {"grid": grid, "cells": cells, "max": max(map(max, grid)), "weekdays": _weekdays()}
 
 
 def heat_grid(user, period: Period, scope: Scope, *, rows: dict | None = None) -> dict:
     """Incidents per ISO weekday (1 Monday … 7 Sunday) and local hour of occurrence."""
     grid = [[0] * 24 for _ in range(7)]
-    for _circle, weekday, hours in _day_rows(user, period, scope, "hours", rows):
-        _add_hours(grid, weekday, hours)
+    for _field, _circle, weekday, hour, n, _low, _high in _day_rows(user, period, scope, "hours", rows):
+        grid[weekday - 1][int(hour)] = n
     return _heat(grid, _Links(period)(scope))
 
 
@@ -589,9 +667,11 @@ def heat_grids_by_circle(user, period: Period, circles: list[dict], *, rows: dic
     grids = {c["id"]: [[0] * 24 for _ in range(7)] for c in circles}
     stations = {c["station_id"] for c in circles}
     station = stations.pop() if len(stations) == 1 else None
-    for circle_id, weekday, hours in _day_rows(user, period, Scope(station), "hours", rows):
+    for _field, circle_id, weekday, hour, n, _low, _high in _day_rows(
+        user, period, Scope(station), "circle_hours", rows
+    ):
         if circle_id in grids:
-            _add_hours(grids[circle_id], weekday, hours)
+            grids[circle_id][weekday - 1][int(hour)] = n
     link = _Links(period)
     return {c["id"]: _heat(grids[c["id"]], link(Scope(c["station_id"], c["id"]))) for c in circles}
 
@@ -603,31 +683,6 @@ def _min(seconds: int | None) -> str:
     return "–" if seconds is None else f"{seconds / 60:.1f}"
 
 
-#: a histogram's keys (bucket indexes, as text as the rollups store them) in bucket order
-_BUCKET_ORDER = {str(i): i for i in range(len(rollups.BUCKET_EDGES))}
-
-
-def percentiles(histogram: dict[str, int], ps: tuple[float, ...]) -> list[int | None]:
-    """Nearest-rank percentiles (`ps` ascending) of a {bucket index: count} histogram, in one pass.
-
-    In seconds: the lower edge of the bucket each falls in; None for an empty histogram.
-    """
-    n = sum(histogram.values())
-    if not n:
-        return [None] * len(ps)
-    ranks = [max(math.ceil(p / 100 * n), 1) for p in ps]
-    found: list[int | None] = []
-    seen, rank = 0, ranks[0]
-    for index in sorted(histogram, key=_BUCKET_ORDER.__getitem__):
-        seen += histogram[index]
-        while seen >= rank:
-            found.append(rollups.bucket_floor(int(index)))
-            if len(found) == len(ranks):
-                return found
-            rank = ranks[len(found)]
-    return found  # (not reached: the last bucket holds the n-th value)
-
-
 def _interval_labels() -> dict[str, str]:
     return {
         "queue": _("Queue time"),
@@ -637,11 +692,8 @@ def _interval_labels() -> dict[str, str]:
     }
 
 
-def _add_histograms(into: dict[str, dict], histograms: dict[str, dict]) -> None:
-    for name, histogram in histograms.items():
-        total = into[name]
-        for index, n in histogram.items():  # keys stay strings (as stored) until the percentiles
-            total[index] = total.get(index, 0) + n
+def _seconds(bucket: int | None) -> int | None:
+    return None if bucket is None else rollups.bucket_floor(bucket)
 
 
 def intervals(
@@ -650,25 +702,24 @@ def intervals(
     """Median and 90th percentile of queue, travel, response and on-scene time, per circle and overall.
 
     An interval counts only incidents with both of its ends: a patrol that came upon an incident
-    (arrival, no dispatch) has a response time but no queue or travel time.
+    (arrival, no dispatch) has a response time but no queue or travel time. The database finds the
+    percentiles in the rollups' histograms (`_DAY_FIELDS`); each is reported in seconds, as the lower
+    edge of its bucket.
     """
-    # one entry per circle (`day_rows` sums them): read, not copied
-    merged = {
-        circle_id: histograms for circle_id, _weekday, histograms in _day_rows(user, period, scope, "intervals", rows)
-    }
-    overall = {name: {} for name in rollups.INTERVALS}
-    for per_circle in merged.values():
-        _add_histograms(overall, per_circle)
+    found: dict[tuple, tuple] = {}  # (circle_id or None for all of them, interval) -> (n, median, p90)
+    for _field, circle_id, overall, name, n, median, p90 in _day_rows(user, period, scope, "intervals", rows):
+        found[None if overall else circle_id, name] = (n, _seconds(median), _seconds(p90))
     link = _Links(period)
+    nothing = (0, None, None)
 
-    def summary(histograms: dict, circle_scope: Scope) -> dict:
+    def summary(circle_id: int | None, circle_scope: Scope) -> dict:
         base = link(circle_scope)
         values = {}
         for name in rollups.INTERVALS:
-            median, p90 = percentiles(histograms[name], (50, 90))
+            n, median, p90 = found.get((circle_id, name), nothing)
             values[name] = {
                 "name": name,
-                "n": sum(histograms[name].values()),
+                "n": n,
                 "median": median,
                 "p90": p90,
                 "url": f"{base}&measured={name}",
@@ -676,16 +727,15 @@ def intervals(
             }
         return {**values, "values": list(values.values())}
 
-    empty = {name: {} for name in rollups.INTERVALS}
     return {
         "labels": _interval_labels(),
-        "overall": summary(overall, scope),
+        "overall": summary(None, scope),
         "circles": [
             {
                 "id": circle.pk,
                 "label": circle.name,
                 "colour": circle.colour,
-                **summary(merged.get(circle.pk, empty), Scope(circle.station_id, circle.pk)),
+                **summary(circle.pk, Scope(circle.station_id, circle.pk)),
             }
             for circle in (circles_in(user, scope) if circles is None else circles)
         ],
@@ -859,9 +909,11 @@ def hotspots(user, period: Period, scope: Scope, *, limit: int = HOTSPOTS, rows:
     page for HOTSPOTS cells)."""
     if rows is None:
         rows = day_rows(user, period, scope, ("cells",), cells=limit)
-    link = _Links(period)
+    base = _Links(period)(scope)
     top = []
-    for cell, n in [item for _circle, _weekday, cells in rows["cells"] for item in cells.items()][:limit]:
+    for _field, _circle, _none, cell, n, _low, _high in sorted(rows["cells"], key=lambda row: (-row[4], row[3]))[
+        :limit
+    ]:
         box = geo.grid_cell_bbox(cell)
         top.append(
             {
@@ -869,7 +921,7 @@ def hotspots(user, period: Period, scope: Scope, *, limit: int = HOTSPOTS, rows:
                 "count": n,
                 "bbox": list(box),
                 "center": [(box[1] + box[3]) / 2, (box[0] + box[2]) / 2],
-                "url": link(scope, bbox=",".join(f"{v:.7f}" for v in box)),
+                "url": f"{base}&{_encode({'bbox': ','.join(f'{v:.7f}' for v in box)})}",
             }
         )
     return {"cells": top}

@@ -31,7 +31,8 @@ def _minutes(seconds: int | None) -> float | None:
 def panels(user, period: Period, scope: Scope, *, overview: bool = False) -> dict:
     """Every figure of a dashboard (one call per panel); the overview has a heat grid per circle instead."""
     circles = figures.circles_in(user, scope)  # read once for the panels that list circles
-    rows = figures.day_rows(user, period, scope)  # read once for the heat grid, intervals and hotspots
+    # read once for the heat grid (the overview: one per circle), intervals and hotspots
+    rows = figures.day_rows(user, period, scope, figures.OVERVIEW_DAY_FIELDS if overview else figures.DAY_FIELDS)
     kinds = figures.incidents_by_kind(user, period, scope, circles=circles)
     return {
         "kinds": kinds,

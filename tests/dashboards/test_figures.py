@@ -17,11 +17,12 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from incidents import rollups
 from incidents.choices import Category, IncidentStatus, Priority, Source, TipStatus
+from incidents.models import IncidentBinRollup
 from patrols.choices import DutyState
 from patrols.models import TeamStateChange
 from portal.dashboards import figures
@@ -251,7 +252,7 @@ def test_hotspots_keep_the_busiest_cells_counting_the_partial_days_too(data):
     top = figures.hotspots(data.staff, period, Scope(), limit=1)["cells"]
     assert [(c["cell"], c["count"]) for c in top] == [(plaza, 3)]
     rows = figures.day_rows(data.staff, period, Scope(), cells=1)
-    assert rows["cells"] == [(None, None, {plaza: 3})]
+    assert [(cell, n) for _field, _c, _w, cell, n, _low, _high in rows["cells"]] == [(plaza, 3)]
 
 
 def test_a_custom_range_with_partial_days_reads_the_raw_table_for_them(data):
@@ -297,11 +298,57 @@ def test_a_five_year_range_is_summed_from_the_rollups_with_its_previous_five_yea
     assert before.station_id == data.b.pk
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    st.dictionaries(st.integers(0, len(rollups.BUCKET_EDGES) - 1).map(str), st.integers(0, 50), max_size=30),
-    st.lists(st.floats(1, 100), min_size=1, max_size=3).map(sorted),
+    st.dictionaries(
+        st.sampled_from(tuple(rollups.INTERVALS)),
+        st.dictionaries(st.integers(0, len(rollups.BUCKET_EDGES) - 1), st.integers(1, 50), min_size=1, max_size=30),
+        max_size=4,
+    ),
+    st.sampled_from(["day", "week"]),
 )
-def test_percentiles_are_the_nearest_rank_of_the_values_the_histogram_holds(histogram, ps):
-    values = sorted(rollups.bucket_floor(int(bucket)) for bucket, n in histogram.items() for _ in range(n))
-    expected = [values[max(math.ceil(p / 100 * len(values)), 1) - 1] if values else None for p in ps]
-    assert figures.percentiles(histogram, tuple(ps)) == expected
+def test_interval_percentiles_are_the_nearest_rank_of_the_values_the_histograms_hold(data, histograms, span):
+    """The database's percentiles (over the rows of each circle and of them all) against a sorted list's."""
+    IncidentBinRollup.objects.all().delete()
+    day = rollups.span_start(span, data.day)
+    rows = []
+    for name, histogram in histograms.items():
+        for bucket, n in histogram.items():  # split between the plaza and the works, as per-circle rows are
+            for circle, part in ((data.plaza, n // 2), (data.works, n - n // 2)):
+                if part:
+                    rows.append((circle, name, bucket, part))
+    IncidentBinRollup.objects.bulk_create(
+        IncidentBinRollup(
+            span=span,
+            day=day,
+            weekday=0,
+            station=circle.station,
+            circle=circle,
+            measure=name,
+            bin=str(bucket),
+            count=n,
+        )
+        for circle, name, bucket, n in rows
+    )
+    result = figures.intervals(data.staff, date_period(day, day + timedelta(days=40)), Scope())
+
+    def expected(values: list[int], p: int) -> int | None:
+        values = sorted(values)
+        return values[max(math.ceil(p / 100 * len(values)), 1) - 1] if values else None
+
+    for name in rollups.INTERVALS:
+        everyone = []
+        for circle in (data.plaza, data.works):
+            values = [rollups.bucket_floor(b) for c, m, b, n in rows if c == circle and m == name for _ in range(n)]
+            everyone += values
+            figure = next(c for c in result["circles"] if c["id"] == circle.pk)[name]
+            assert (figure["n"], figure["median"], figure["p90"]) == (
+                len(values),
+                *(expected(values, p) for p in (50, 90)),
+            )
+        overall = result["overall"][name]
+        assert (overall["n"], overall["median"], overall["p90"]) == (
+            len(everyone),
+            expected(everyone, 50),
+            expected(everyone, 90),
+        )
