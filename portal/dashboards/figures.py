@@ -39,6 +39,7 @@ from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_noop
 
 from incidents import rollups
 from incidents.choices import OPEN_HAZARD_STATUSES, OPEN_STATUSES, Category, MediationOutcome, Priority, TipStatus
@@ -150,15 +151,15 @@ def _iso(moment: datetime) -> str:
     return timezone.localtime(moment, rollups.local_zone()).isoformat()
 
 
-#: what a query string's value may hold unquoted (RFC 3986 allows ":" and "," there): codes, numbers, a box, most
-#: of a time
-_PLAIN = re.compile(r"[\w.:,-]*", re.ASCII)
+#: what a query string's value may hold unquoted (RFC 3986 allows ":" and "," there): codes, numbers, a box, a time
+#: (but for its "+", quoted as "%2B")
+_PLAIN = re.compile(r"[\w.:,+-]*", re.ASCII)
 
 
 def _encode(params: dict[str, str]) -> str:
-    """A query string of string values, like `urlencode`, quoting only the values that need it (a time's "+")."""
+    """A query string of string values, like `urlencode`, quoting only what needs it (quote_plus for the rare rest)."""
     return "&".join(
-        f"{name}={value}" if _PLAIN.fullmatch(value) else f"{name}={quote_plus(value, safe=':,')}"
+        f"{name}={value.replace('+', '%2B')}" if _PLAIN.fullmatch(value) else f"{name}={quote_plus(value, safe=':,')}"
         for name, value in params.items()
     )
 
@@ -197,6 +198,38 @@ class _Links:
 
 def _url(period: Period, scope: Scope, **params) -> str:
     return _Links(period)(scope, **params)
+
+
+#: the labels of a figure's parts, translated once per language (`_labels`)
+_LABELS = {
+    "weekdays": (
+        gettext_noop("Mon"),
+        gettext_noop("Tue"),
+        gettext_noop("Wed"),
+        gettext_noop("Thu"),
+        gettext_noop("Fri"),
+        gettext_noop("Sat"),
+        gettext_noop("Sun"),
+    ),
+    "backlog": (
+        gettext_noop("under 1 hour"),
+        gettext_noop("1–4 hours"),
+        gettext_noop("4–24 hours"),
+        gettext_noop("1–7 days"),
+        gettext_noop("over 7 days"),
+    ),
+}
+
+
+@lru_cache(maxsize=32)
+def _labels_in(key: str, language: str | None) -> tuple[str, ...]:
+    with translation.override(language):
+        return tuple(_(text) for text in _LABELS[key])
+
+
+def _labels(key: str) -> tuple[str, ...]:
+    """The labels `_LABELS[key]` in the active language."""
+    return _labels_in(key, translation.get_language())
 
 
 # --- SQL ------------------------------------------------------------------------------------------
@@ -290,6 +323,10 @@ def _nearest_rank(p: int) -> str:
 #: - ("cells", None, None, cell, n, None, None) of the busiest cells (ties by cell; Python orders them again, as the
 #:   databases compare text their own way)
 _NULL = "CAST(NULL AS INTEGER)"
+_INTERVAL_NUMBER = (
+    "CASE measure " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(rollups.INTERVALS)) + " END"
+)
+_INTERVAL_NAME = "CASE m " + " ".join(f"WHEN {i} THEN '{name}'" for i, name in enumerate(rollups.INTERVALS)) + " END"
 _DAY_FIELDS = {
     "hours": (
         rollups.HOUR,
@@ -302,19 +339,21 @@ _DAY_FIELDS = {
         f"SELECT 'circle_hours', circle_id, weekday, bin, SUM(n), {_NULL}, {_NULL} FROM ({{rows}}) r"
         " GROUP BY circle_id, weekday, bin",
     ),
-    # per circle (level 0) and all circles (1): each bucket's count, its running count and the whole count
+    # per circle (level 0) and all circles (1): each bucket's count, its running count and the whole count; the
+    # intervals numbered (`m`), so that the database sorts numbers, not text in its collation (a bucket's count
+    # is an INTEGER: the running sums stay integers)
     "intervals": (
         "intervals",
-        "interval_bins AS (SELECT measure, 0 AS level, circle_id, CAST(bin AS INTEGER) AS bucket, SUM(n) AS n"
-        " FROM ({rows}) r GROUP BY measure, circle_id, bin),"
-        " interval_levels AS (SELECT measure, level, circle_id, bucket, n FROM interval_bins"
-        " UNION ALL SELECT measure, 1, NULL, bucket, SUM(n) FROM interval_bins GROUP BY measure, bucket),"
-        " interval_runs AS (SELECT measure, level, circle_id, bucket,"
-        " SUM(n) OVER (PARTITION BY measure, level, circle_id ORDER BY bucket) AS seen,"
-        " SUM(n) OVER (PARTITION BY measure, level, circle_id) AS total FROM interval_levels)",
-        f"SELECT 'intervals', circle_id, level, measure, CAST(MAX(total) AS BIGINT),"
+        f"interval_bins AS (SELECT {_INTERVAL_NUMBER} AS m, 0 AS level, circle_id, CAST(bin AS INTEGER) AS bucket,"
+        " CAST(SUM(n) AS INTEGER) AS n FROM ({rows}) r GROUP BY measure, circle_id, bin),"
+        " interval_levels AS (SELECT m, level, circle_id, bucket, n FROM interval_bins"
+        " UNION ALL SELECT m, 1, NULL, bucket, CAST(SUM(n) AS INTEGER) FROM interval_bins GROUP BY m, bucket),"
+        " interval_runs AS (SELECT m, level, circle_id, bucket,"
+        " SUM(n) OVER (PARTITION BY m, level, circle_id ORDER BY bucket) AS seen,"
+        " SUM(n) OVER (PARTITION BY m, level, circle_id) AS total FROM interval_levels)",
+        f"SELECT 'intervals', circle_id, level, {_INTERVAL_NAME}, MAX(total),"
         f" {', '.join(_nearest_rank(p) for p in INTERVAL_PERCENTILES)}"
-        " FROM interval_runs GROUP BY measure, level, circle_id",
+        " FROM interval_runs GROUP BY m, level, circle_id",
     ),
     "cells": (
         rollups.CELL,
@@ -629,14 +668,8 @@ def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circ
 # --- heat grid ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
-def _weekday_labels(language: str | None) -> tuple[str, ...]:
-    with translation.override(language):
-        return (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
-
-
 def _weekdays() -> list[str]:
-    return list(_weekday_labels(translation.get_language()))
+    return list(_labels("weekdays"))
 
 
 #: the grid's cells in order: (weekday, hour, their part of a link's query string)
@@ -748,39 +781,46 @@ def intervals(
 BACKLOG_BOUNDS = [timedelta(hours=1), timedelta(hours=4), timedelta(hours=24), timedelta(days=7), None]
 
 
+def _backlog_ranges(now: datetime) -> list[tuple[datetime | None, datetime | None]]:
+    """[reported after, reported before) of each age bucket: age in (lower, upper] is reported_at in
+    [now - upper, now - lower)."""
+    ranges, lower = [], None
+    for upper in BACKLOG_BOUNDS:
+        ranges.append((now - upper if upper else None, now - lower if lower else None))
+        lower = upper
+    return ranges
+
+
+#: the backlog's statement: a count per age bucket, its bounds the parameters (`_backlog_ranges`)
+_BACKLOG = _SQL["backlog"].format(
+    buckets=", ".join(
+        f"COUNT(CASE WHEN {' AND '.join(conditions)} THEN 1 END)" if conditions else "COUNT(*)"
+        for conditions in (
+            [c for c, moment in (("reported_at >= %s", after), ("reported_at < %s", before)) if moment]
+            for after, before in _backlog_ranges(datetime(2000, 1, 1, tzinfo=UTC))
+        )
+    ),
+    where="{where}",
+)
+
+
 def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None = None) -> dict:
     """Open incidents now, by age since the report (the period does not apply: it is the current backlog)."""
     now = now or timezone.now()
-    labels = [_("under 1 hour"), _("1–4 hours"), _("4–24 hours"), _("1–7 days"), _("over 7 days")]
-    bounds, lower = [], None
-    for upper in BACKLOG_BOUNDS:
-        # age in (lower, upper]  <=>  reported_at in [now - upper, now - lower)
-        bounds.append((now - upper if upper else None, now - lower if lower else None))
-        lower = upper
-    counts = [0] * len(bounds)
+    ranges = _backlog_ranges(now)
+    counts = [0] * len(ranges)
     scoped = _scoped(user, scope, circle="circle_id")
     if scoped is not None:
         where, params = scoped
-        columns, values = [], []
-        for after, before in bounds:
-            conditions = [c for c, moment in (("reported_at >= %s", after), ("reported_at < %s", before)) if moment]
-            columns.append(f"COUNT(CASE WHEN {' AND '.join(conditions)} THEN 1 END)" if conditions else "COUNT(*)")
-            values += [_at(moment) for moment in (after, before) if moment]
-        statement = _SQL["backlog"].format(buckets=", ".join(columns), where=where)
-        counts = list(_rows(statement, values + params)[0])
-    buckets = [
-        {
-            "label": labels[i],
-            "count": counts[i],
-            "url": incident_list_url(
-                **scope.query(),
-                is_open="true",
-                reported_after=_iso(after) if after else None,
-                reported_before=_iso(before) if before else None,
-            ),
-        }
-        for i, (after, before) in enumerate(bounds)
-    ]
+        values = [_at(moment) for moment in chain.from_iterable(ranges) if moment]
+        counts = list(_rows(_BACKLOG.format(where=where), values + params)[0])
+    base = incident_list_url(**scope.query(), is_open="true")
+    buckets = []
+    for label, n, (after, before) in zip(_labels("backlog"), counts, ranges, strict=True):
+        bounds = {"reported_after": _iso(after) if after else "", "reported_before": _iso(before) if before else ""}
+        buckets.append(
+            {"label": label, "count": n, "url": f"{base}&{_encode({k: v for k, v in bounds.items() if v})}"}
+        )
     return {"buckets": buckets, "total": sum(counts), "as_of": _iso(now)}
 
 
