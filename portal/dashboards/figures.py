@@ -148,7 +148,8 @@ class Scope:
 
 
 def _iso(moment: datetime) -> str:
-    return timezone.localtime(moment, rollups.local_zone()).isoformat()
+    """An aware time in local time, as ISO 8601."""
+    return moment.astimezone(rollups.local_zone()).isoformat()
 
 
 #: what a query string's value may hold unquoted (RFC 3986 allows ":" and "," there): codes, numbers, a box, a time
@@ -156,12 +157,14 @@ def _iso(moment: datetime) -> str:
 _PLAIN = re.compile(r"[\w.:,+-]*", re.ASCII)
 
 
+def _quote(value: str) -> str:
+    """A query string's value, quoted like `urlencode` does, only where it needs it (quote_plus for the rare rest)."""
+    return value.replace("+", "%2B") if _PLAIN.fullmatch(value) else quote_plus(value, safe=":,")
+
+
 def _encode(params: dict[str, str]) -> str:
-    """A query string of string values, like `urlencode`, quoting only what needs it (quote_plus for the rare rest)."""
-    return "&".join(
-        f"{name}={value.replace('+', '%2B')}" if _PLAIN.fullmatch(value) else f"{name}={quote_plus(value, safe=':,')}"
-        for name, value in params.items()
-    )
+    """A query string of string values, like `urlencode`."""
+    return "&".join(f"{name}={_quote(value)}" for name, value in params.items())
 
 
 @lru_cache(maxsize=16)
@@ -317,12 +320,14 @@ def _nearest_rank(p: int) -> str:
 
 #: what the bin rollups give the panels, each field in rows of one shape (field, circle_id, a, b, n, low, high)
 #: over its `{rows}`, so that a page reads them all in one statement (`day_rows`):
-#: - ("hours", None, weekday, hour bin, n, None, None): every circle together (the heat grid)
-#: - ("circle_hours", circle_id, weekday, hour bin, n, None, None): a heat grid per circle
+#: - ("hours", None, heat cell, None, n, None, None): every circle together (the heat grid; `_HEAT_CELL`)
+#: - ("circle_hours", circle_id, heat cell, None, n, None, None): a heat grid per circle
 #: - ("intervals", circle_id, 0, interval, n, median bucket, p90 bucket) per circle, and (…, None, 1, …) of them all
 #: - ("cells", None, None, cell, n, None, None) of the busiest cells (ties by cell; Python orders them again, as the
 #:   databases compare text their own way)
-_NULL = "CAST(NULL AS INTEGER)"
+_NULL, _NULL_TEXT = "CAST(NULL AS INTEGER)", "CAST(NULL AS TEXT)"
+#: a heat grid cell's place in the grid's cells, weekday by weekday (`_HEAT_CELLS`)
+_HEAT_CELL = "(weekday - 1) * 24 + CAST(bin AS INTEGER)"
 _INTERVAL_NUMBER = (
     "CASE measure " + " ".join(f"WHEN '{name}' THEN {i}" for i, name in enumerate(rollups.INTERVALS)) + " END"
 )
@@ -331,12 +336,13 @@ _DAY_FIELDS = {
     "hours": (
         rollups.HOUR,
         "",
-        f"SELECT 'hours', {_NULL}, weekday, bin, SUM(n), {_NULL}, {_NULL} FROM ({{rows}}) r GROUP BY weekday, bin",
+        f"SELECT 'hours', {_NULL}, {_HEAT_CELL}, {_NULL_TEXT}, SUM(n), {_NULL}, {_NULL} FROM ({{rows}}) r"
+        " GROUP BY weekday, bin",
     ),
     "circle_hours": (
         rollups.HOUR,
         "",
-        f"SELECT 'circle_hours', circle_id, weekday, bin, SUM(n), {_NULL}, {_NULL} FROM ({{rows}}) r"
+        f"SELECT 'circle_hours', circle_id, {_HEAT_CELL}, {_NULL_TEXT}, SUM(n), {_NULL}, {_NULL} FROM ({{rows}}) r"
         " GROUP BY circle_id, weekday, bin",
     ),
     # per circle (level 0) and all circles (1): each bucket's count, its running count and the whole count; the
@@ -676,20 +682,22 @@ def _weekdays() -> list[str]:
 _HEAT_CELLS = [(weekday, hour, f"&weekday={weekday}&hour={hour}") for weekday in range(1, 8) for hour in range(24)]
 
 
-def _heat(grid: list[list[int]], base: str) -> dict:
+def _heat(counts: list[int], base: str) -> dict:
+    """The grid (a row of 24 hours per weekday) and its cells with their links, from the counts of `_HEAT_CELLS`."""
     cells = [
         {"weekday": weekday, "hour": hour, "count": n, "url": base + query}
-        for (weekday, hour, query), n in zip(_HEAT_CELLS, chain.from_iterable(grid), strict=True)
+        for (weekday, hour, query), n in zip(_HEAT_CELLS, counts, strict=True)
     ]
-    return {"grid": grid, "cells": cells, "max": max(map(max, grid)), "weekdays": _weekdays()}
+    grid = [counts[start : start + 24] for start in range(0, len(counts), 24)]
+    return {"grid": grid, "cells": cells, "max": max(counts), "weekdays": _weekdays()}
 
 
 def heat_grid(user, period: Period, scope: Scope, *, rows: dict | None = None) -> dict:
     """Incidents per ISO weekday (1 Monday … 7 Sunday) and local hour of occurrence."""
-    grid = [[0] * 24 for _ in range(7)]
-    for _field, _circle, weekday, hour, n, _low, _high in _day_rows(user, period, scope, "hours", rows):
-        grid[weekday - 1][int(hour)] = n
-    return _heat(grid, _Links(period)(scope))
+    counts = [0] * len(_HEAT_CELLS)
+    for _field, _circle, cell, _none, n, _low, _high in _day_rows(user, period, scope, "hours", rows):
+        counts[cell] = n
+    return _heat(counts, _Links(period)(scope))
 
 
 def heat_grids_by_circle(user, period: Period, circles: list[dict], *, rows: dict | None = None) -> dict[int, dict]:
@@ -697,14 +705,14 @@ def heat_grids_by_circle(user, period: Period, circles: list[dict], *, rows: dic
     for a scope holding the circles)."""
     if not circles:
         return {}
-    grids = {c["id"]: [[0] * 24 for _ in range(7)] for c in circles}
+    grids = {c["id"]: [0] * len(_HEAT_CELLS) for c in circles}
     stations = {c["station_id"] for c in circles}
     station = stations.pop() if len(stations) == 1 else None
-    for _field, circle_id, weekday, hour, n, _low, _high in _day_rows(
+    for _field, circle_id, cell, _none, n, _low, _high in _day_rows(
         user, period, Scope(station), "circle_hours", rows
     ):
         if circle_id in grids:
-            grids[circle_id][weekday - 1][int(hour)] = n
+            grids[circle_id][cell] = n
     link = _Links(period)
     return {c["id"]: _heat(grids[c["id"]], link(Scope(c["station_id"], c["id"]))) for c in circles}
 
@@ -791,15 +799,10 @@ def _backlog_ranges(now: datetime) -> list[tuple[datetime | None, datetime | Non
     return ranges
 
 
-#: the backlog's statement: a count per age bucket, its bounds the parameters (`_backlog_ranges`)
+#: the backlog's statement: the open incidents reported since each bucket's start (`BACKLOG_BOUNDS`, the
+#: parameters), and all of them; a bucket is the difference of two
 _BACKLOG = _SQL["backlog"].format(
-    buckets=", ".join(
-        f"COUNT(CASE WHEN {' AND '.join(conditions)} THEN 1 END)" if conditions else "COUNT(*)"
-        for conditions in (
-            [c for c, moment in (("reported_at >= %s", after), ("reported_at < %s", before)) if moment]
-            for after, before in _backlog_ranges(datetime(2000, 1, 1, tzinfo=UTC))
-        )
-    ),
+    buckets=", ".join(["COUNT(CASE WHEN reported_at >= %s THEN 1 END)"] * (len(BACKLOG_BOUNDS) - 1) + ["COUNT(*)"]),
     where="{where}",
 )
 
@@ -812,14 +815,15 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
     scoped = _scoped(user, scope, circle="circle_id")
     if scoped is not None:
         where, params = scoped
-        values = [_at(moment) for moment in chain.from_iterable(ranges) if moment]
-        counts = list(_rows(_BACKLOG.format(where=where), values + params)[0])
+        since = _rows(_BACKLOG.format(where=where), [_at(after) for after, _before in ranges[:-1]] + params)[0]
+        counts = [n - (since[i - 1] if i else 0) for i, n in enumerate(since)]
     base = incident_list_url(**scope.query(), is_open="true")
+    times = {moment: _quote(_iso(moment)) for moment in chain.from_iterable(ranges) if moment}
     buckets = []
     for label, n, (after, before) in zip(_labels("backlog"), counts, ranges, strict=True):
-        bounds = {"reported_after": _iso(after) if after else "", "reported_before": _iso(before) if before else ""}
+        url = f"{base}&reported_after={times[after]}" if after else base
         buckets.append(
-            {"label": label, "count": n, "url": f"{base}&{_encode({k: v for k, v in bounds.items() if v})}"}
+            {"label": label, "count": n, "url": f"{url}&reported_before={times[before]}" if before else url}
         )
     return {"buckets": buckets, "total": sum(counts), "as_of": _iso(now)}
 
@@ -944,6 +948,17 @@ def _pct(part: int, whole: int) -> float | None:
 # --- hotspots -------------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
+def _cell_place(cell: str) -> tuple[tuple, tuple, str]:
+    """A grid cell's box, its centre ([lat, lng]) and its part of a link's query string."""
+    box = geo.grid_cell_bbox(cell)
+    return (
+        box,
+        ((box[1] + box[3]) / 2, (box[0] + box[2]) / 2),
+        "&" + _encode({"bbox": ",".join(f"{v:.7f}" for v in box)}),
+    )
+
+
 def hotspots(user, period: Period, scope: Scope, *, limit: int = HOTSPOTS, rows: dict | None = None) -> dict:
     """The map grid cells (portal.geo.grid_cell) with the most incidents in the period (`rows`: read by the
     page for HOTSPOTS cells)."""
@@ -954,16 +969,8 @@ def hotspots(user, period: Period, scope: Scope, *, limit: int = HOTSPOTS, rows:
     for _field, _circle, _none, cell, n, _low, _high in sorted(rows["cells"], key=lambda row: (-row[4], row[3]))[
         :limit
     ]:
-        box = geo.grid_cell_bbox(cell)
-        top.append(
-            {
-                "cell": cell,
-                "count": n,
-                "bbox": list(box),
-                "center": [(box[1] + box[3]) / 2, (box[0] + box[2]) / 2],
-                "url": f"{base}&{_encode({'bbox': ','.join(f'{v:.7f}' for v in box)})}",
-            }
-        )
+        box, center, query = _cell_place(cell)
+        top.append({"cell": cell, "count": n, "bbox": list(box), "center": list(center), "url": base + query})
     return {"cells": top}
 
 
