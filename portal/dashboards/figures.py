@@ -214,6 +214,13 @@ _LABELS = {
         gettext_noop("Sat"),
         gettext_noop("Sun"),
     ),
+    # in the order of rollups.INTERVALS
+    "intervals": (
+        gettext_noop("Queue time"),
+        gettext_noop("Travel time"),
+        gettext_noop("Response time"),
+        gettext_noop("Time on scene"),
+    ),
     "backlog": (
         gettext_noop("under 1 hour"),
         gettext_noop("1–4 hours"),
@@ -398,12 +405,16 @@ _SQL = {
         team=PatrolTeam,
     ),
     "tips": _sql(
-        "SELECT COUNT(*), COUNT(CASE WHEN status IN (%s, %s) THEN 1 END), COUNT(CASE WHEN status = %s THEN 1 END)"
+        "SELECT COUNT(*), COUNT(CASE WHEN status IN "
+        + _in([TipStatus.VERIFIED, TipStatus.CONVERTED])
+        + " THEN 1 END),"
+        " COUNT(CASE WHEN status IN " + _in([TipStatus.CONVERTED]) + " THEN 1 END)"
         " FROM {tip} WHERE received_at >= %s AND received_at < %s{{where}}",
         tip=Tip,
     ),
     "mediation": _sql(
-        "SELECT COUNT(*), COUNT(CASE WHEN outcome = %s THEN 1 END), COUNT(CASE WHEN outcome = %s THEN 1 END)"
+        "SELECT COUNT(*), COUNT(CASE WHEN outcome IN " + _in([MediationOutcome.PENDING]) + " THEN 1 END),"
+        " COUNT(CASE WHEN outcome IN " + _in([MediationOutcome.SETTLED]) + " THEN 1 END)"
         " FROM {case} WHERE opened_at >= %s AND opened_at < %s{{where}}",
         case=MediationCase,
     ),
@@ -725,12 +736,7 @@ def _min(seconds: int | None) -> str:
 
 
 def _interval_labels() -> dict[str, str]:
-    return {
-        "queue": _("Queue time"),
-        "travel": _("Travel time"),
-        "response": _("Response time"),
-        "on_scene": _("Time on scene"),
-    }
+    return dict(zip(rollups.INTERVALS, _labels("intervals"), strict=True))
 
 
 def _seconds(bucket: int | None) -> int | None:
@@ -900,12 +906,7 @@ def _counted(key: str, user, scope: Scope, values: list, *, circle: str | None =
 
 def tips(user, period: Period, scope: Scope) -> dict:
     """Tips received in the period; how many were verified (including those converted) and converted."""
-    received, verified, converted = _counted(
-        "tips",
-        user,
-        scope,
-        [TipStatus.VERIFIED, TipStatus.CONVERTED, TipStatus.CONVERTED, _at(period.start), _at(period.end)],
-    )
+    received, verified, converted = _counted("tips", user, scope, [_at(period.start), _at(period.end)])
     return {
         "received": received,
         "verified": verified,
@@ -916,12 +917,7 @@ def tips(user, period: Period, scope: Scope) -> dict:
 
 def mediation(user, period: Period, scope: Scope) -> dict:
     """Mediation cases opened in the period; share settled among those decided (settled, failed, referred)."""
-    opened, pending, settled = _counted(
-        "mediation",
-        user,
-        scope,
-        [MediationOutcome.PENDING, MediationOutcome.SETTLED, _at(period.start), _at(period.end)],
-    )
+    opened, pending, settled = _counted("mediation", user, scope, [_at(period.start), _at(period.end)])
     decided = opened - pending
     return {
         "opened": opened,
