@@ -29,7 +29,6 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
-from itertools import chain
 from urllib.parse import quote_plus
 
 from django.apps import apps
@@ -795,43 +794,39 @@ def intervals(
 BACKLOG_BOUNDS = [timedelta(hours=1), timedelta(hours=4), timedelta(hours=24), timedelta(days=7), None]
 
 
-def _backlog_ranges(now: datetime) -> list[tuple[datetime | None, datetime | None]]:
-    """[reported after, reported before) of each age bucket: age in (lower, upper] is reported_at in
-    [now - upper, now - lower)."""
-    ranges, lower = [], None
-    for upper in BACKLOG_BOUNDS:
-        ranges.append((now - upper if upper else None, now - lower if lower else None))
-        lower = upper
-    return ranges
+#: the ages at which the backlog's buckets end (the last is open-ended)
+_BACKLOG_AGES = [upper for upper in BACKLOG_BOUNDS if upper]
 
-
-#: the backlog's statement: the open incidents reported since each bucket's start (`BACKLOG_BOUNDS`, the
+#: the backlog's statement: the open incidents reported since each age (`_BACKLOG_AGES` before now, the
 #: parameters), and all of them; a bucket is the difference of two
 _BACKLOG = _SQL["backlog"].format(
-    buckets=", ".join(["COUNT(CASE WHEN reported_at >= %s THEN 1 END)"] * (len(BACKLOG_BOUNDS) - 1) + ["COUNT(*)"]),
+    buckets=", ".join(["COUNT(CASE WHEN reported_at >= %s THEN 1 END)"] * len(_BACKLOG_AGES) + ["COUNT(*)"]),
     where="{where}",
 )
 
 
 def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None = None) -> dict:
-    """Open incidents now, by age since the report (the period does not apply: it is the current backlog)."""
+    """Open incidents now, by age since the report (the period does not apply: it is the current backlog).
+
+    Age in (lower, upper] is reported_at in [now - upper, now - lower): each bucket links to those reports.
+    """
     now = now or timezone.now()
-    ranges = _backlog_ranges(now)
-    counts = [0] * len(ranges)
+    starts = [now - age for age in _BACKLOG_AGES]
+    since = [0] * (len(starts) + 1)
     scoped = _scoped(user, scope, circle="circle_id")
     if scoped is not None:
         where, params = scoped
-        since = _rows(_BACKLOG.format(where=where), [_at(after) for after, _before in ranges[:-1]] + params)[0]
-        counts = [n - (since[i - 1] if i else 0) for i, n in enumerate(since)]
+        since = _rows(_BACKLOG.format(where=where), [_at(start) for start in starts] + params)[0]
+    counts = [n - (since[i - 1] if i else 0) for i, n in enumerate(since)]
+    times = [_quote(_iso(start)) for start in starts]
     base = incident_list_url(**scope.query(), is_open="true")
-    times = {moment: _quote(_iso(moment)) for moment in chain.from_iterable(ranges) if moment}
-    buckets = []
-    for label, n, (after, before) in zip(_labels("backlog"), counts, ranges, strict=True):
-        url = f"{base}&reported_after={times[after]}" if after else base
-        buckets.append(
-            {"label": label, "count": n, "url": f"{url}&reported_before={times[before]}" if before else url}
-        )
-    return {"buckets": buckets, "total": sum(counts), "as_of": _iso(now)}
+    afters = [f"&reported_after={time}" for time in times] + [""]
+    befores = ["", *(f"&reported_before={time}" for time in times)]
+    buckets = [
+        {"label": label, "count": n, "url": base + after + before}
+        for label, n, after, before in zip(_labels("backlog"), counts, afters, befores, strict=True)
+    ]
+    return {"buckets": buckets, "total": since[-1], "as_of": _iso(now)}
 
 
 # --- teams ----------------------------------------------------------------------------------------
