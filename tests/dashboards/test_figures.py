@@ -352,3 +352,38 @@ def test_interval_percentiles_are_the_nearest_rank_of_the_values_the_histograms_
             expected(everyone, 50),
             expected(everyone, 90),
         )
+
+
+def test_partial_days_only_give_the_same_percentiles_and_counts_as_the_rollups(data):
+    """[D 22:00, D+1 00:00) is read from the incident table alone (as VALUES beside no rollup piece): the plaza's
+    fight and theft, and an incident of no circle, which counts in the totals and the overall times only."""
+    start = local(data.day, 22)
+    IncidentFactory(
+        station=data.a, circle=None, category=Category.FIGHT, occurred_at=start + 20 * MIN,
+        reported_at=start + 21 * MIN, first_dispatched_at=start + 24 * MIN, first_arrived_at=start + 30 * MIN,
+        status=IncidentStatus.ON_SCENE,
+    )  # fmt: skip
+    period = figures.Period(start, start + timedelta(hours=2))
+    assert period.whole_days() is None and period.pieces == ()
+    kinds = figures.incidents_by_kind(data.staff, period, Scope())
+    assert (kinds["total"], kinds["previous_total"]) == (3, 0)
+    assert {c["label"]: c["count"] for c in kinds["circles"]} == {"平安商业圈": 2, "和谐工业圈": 0, "绿色生态圈": 0}
+    spans = figures.intervals(data.staff, period, Scope())
+    plaza = next(c for c in spans["circles"] if c["id"] == data.plaza.pk)
+    assert (plaza["travel"]["n"], plaza["travel"]["median"], plaza["travel"]["p90"]) == (2, 6 * 60, 10 * 60)
+    # overall travel: 6 and 10 (plaza) and 6 (no circle): median 6, p90 10
+    assert (spans["overall"]["travel"]["n"], spans["overall"]["travel"]["median"]) == (3, 6 * 60)
+    assert spans["overall"]["queue"]["p90"] == 4 * 60
+    heat = figures.heat_grid(data.staff, period, Scope())
+    assert heat["grid"][data.day.isoweekday() - 1][22] == 2 and sum(map(sum, heat["grid"])) == 3
+
+
+def test_a_range_of_whole_and_partial_days_reads_both_in_one_statement(data, django_assert_num_queries):
+    """[D 22:00, D+2 00:00): D's last two hours from the incident table, D+1 from the rollups, summed together."""
+    period = figures.Period(local(data.day, 22), local(data.day + timedelta(days=2), 0))
+    sees_all_stations(data.staff)
+    with django_assert_num_queries(1 + 1):  # the raw rows of the partial day, then one statement for all
+        spans = figures.day_rows(data.staff, period, Scope(), ("intervals",))
+    found = {(row[1], row[3]): row[4:] for row in spans["intervals"] if row[2] == 0}
+    # plaza response: 8 and 14 (D), 1 (the drunk, D+1): median 8, p90 14
+    assert found[data.plaza.pk, "response"] == (3, rollups.bucket_of(8 * 60), rollups.bucket_of(14 * 60))
