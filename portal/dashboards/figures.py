@@ -258,7 +258,7 @@ _OPEN = _in(OPEN_STATUSES)
 _OPEN_HAZARD = _in(OPEN_HAZARD_STATUSES)
 
 #: the rollup pieces: the rows of one span from `day` to `day` (their first three parameters), read once per piece
-#: of the days (`rollups.pieces`) and UNION ALL-ed with the partial days' rows (`_values`), in these columns
+#: of the days (`rollups.pieces`) and UNION ALL-ed with the partial days' rows (`_union`), in these columns
 #: ({{where}} is the scope, `_scoped`)
 _PIECES = {
     "counts": (
@@ -302,7 +302,7 @@ _PIECES = {
 }
 
 #: the incident counts of a period (`period` 0) and the previous one (1) over their `{rows}`, summed by the database
-#: per circle and category, category, priority, circle and in all (`_GROUPINGS`, the first column)
+#: per circle and category, category, priority, circle and in all (the first column: `_BY_CIRCLE_CATEGORY` …)
 _BOTH = "SUM(CASE WHEN period = 0 THEN n ELSE 0 END), SUM(CASE WHEN period = 1 THEN n ELSE 0 END)"
 _BY_CIRCLE_CATEGORY, _BY_CATEGORY, _BY_PRIORITY, _BY_CIRCLE, _IN_ALL = range(5)
 _COUNTS = (
@@ -404,16 +404,14 @@ _SQL = {
         team=PatrolTeam,
     ),
     "tips": _sql(
-        "SELECT COUNT(*), COUNT(CASE WHEN status IN "
-        + _in([TipStatus.VERIFIED, TipStatus.CONVERTED])
-        + " THEN 1 END),"
-        " COUNT(CASE WHEN status IN " + _in([TipStatus.CONVERTED]) + " THEN 1 END)"
+        f"SELECT COUNT(*), COUNT(CASE WHEN status IN {_in([TipStatus.VERIFIED, TipStatus.CONVERTED])} THEN 1 END),"
+        f" COUNT(CASE WHEN status IN {_in([TipStatus.CONVERTED])} THEN 1 END)"
         " FROM {tip} WHERE received_at >= %s AND received_at < %s{{where}}",
         tip=Tip,
     ),
     "mediation": _sql(
-        "SELECT COUNT(*), COUNT(CASE WHEN outcome IN " + _in([MediationOutcome.PENDING]) + " THEN 1 END),"
-        " COUNT(CASE WHEN outcome IN " + _in([MediationOutcome.SETTLED]) + " THEN 1 END)"
+        f"SELECT COUNT(*), COUNT(CASE WHEN outcome IN {_in([MediationOutcome.PENDING])} THEN 1 END),"
+        f" COUNT(CASE WHEN outcome IN {_in([MediationOutcome.SETTLED])} THEN 1 END)"
         " FROM {case} WHERE opened_at >= %s AND opened_at < %s{{where}}",
         case=MediationCase,
     ),
@@ -630,7 +628,8 @@ def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circ
     """Counts per category, priority and circle, each with the previous period's count and a link."""
     totals = _kind_totals(user, period, scope)
     circles = circles_in(user, scope) if circles is None else circles
-    base = _Links(period)(scope)
+    link = _Links(period)
+    base = link(scope)
     none = (0, 0)
 
     def entries(grouping: int, labels: dict[str, str], queries: dict[str, str]) -> list[dict]:
@@ -645,7 +644,6 @@ def incidents_by_kind(user, period: Period, scope: Scope, *, circles: list[_Circ
             for value, label in labels.items()
         ]
 
-    link = _Links(period)
     by_circle = []
     for circle in circles:
         circle_link = link(Scope(circle.station_id, circle.pk))
