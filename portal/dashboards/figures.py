@@ -467,8 +467,10 @@ def _rows(statement: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _at(moment: datetime):
-    return connection.ops.adapt_datetimefield_value(moment)
+def _at(*moments: datetime) -> list:
+    """Times as the database takes them (the backend's adapter looked up once)."""
+    adapt = connection.ops.adapt_datetimefield_value
+    return [adapt(moment) for moment in moments]
 
 
 def _day(day: date):
@@ -803,6 +805,12 @@ _BACKLOG = _SQL["backlog"].format(
 )
 
 
+@lru_cache(maxsize=64)
+def _open_list(path: str, scope: Scope) -> str:
+    """The list of the scope's open incidents (the backlog's links add the report times)."""
+    return f"{path}?{_encode({**scope.query(), 'is_open': 'true'})}"
+
+
 def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None = None) -> dict:
     """Open incidents now, by age since the report (the period does not apply: it is the current backlog).
 
@@ -814,10 +822,10 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
     scoped = _scoped(user, scope, circle="circle_id")
     if scoped is not None:
         where, params = scoped
-        since = _rows(_BACKLOG.format(where=where), [_at(start) for start in starts] + params)[0]
+        since = _rows(_BACKLOG.format(where=where), _at(*starts) + params)[0]
     counts = [n - (since[i - 1] if i else 0) for i, n in enumerate(since)]
     times = [_quote(_iso(start)) for start in starts]
-    base = incident_list_url(**scope.query(), is_open="true")
+    base = _open_list(_list_path(get_script_prefix(), get_urlconf()), scope)
     afters = [f"&reported_after={time}" for time in times] + [""]
     befores = ["", *(f"&reported_before={time}" for time in times)]
     buckets = [
@@ -847,15 +855,16 @@ def teams(user, period: Period, scope: Scope, *, now: datetime | None = None) ->
     scoped = _scoped(user, scope, station="t.station_id", circle="t.circle_id")
     if scoped is not None:
         where, params = scoped
-        start_at, end_at = _at(period.start), _at(end)
+        start_at, end_at = _at(period.start, end)
         # every team: its state now, and its state when the period starts (the last change before it)
         current = {}
         for team_id, state_now, state_then in _rows(_SQL["teams"].format(where=where), [start_at, *params]):
             states[state_now] += 1
             current[team_id] = (period.start, state_then)
         for starts_at, ends_at in _rows(_SQL["shifts"].format(where=where), [end_at, start_at, *params]):
-            clipped = min(_aware(ends_at), end) - max(_aware(starts_at), period.start)
-            patrol_seconds += max(clipped.total_seconds(), 0)
+            clipped = (min(_aware(ends_at), end) - max(_aware(starts_at), period.start)).total_seconds()
+            if clipped > 0:
+                patrol_seconds += clipped
         # its changes during the period
         for team_id, at, to_state in _rows(_SQL["changes"].format(where=where), [start_at, end_at, *params]):
             at = _aware(at)
@@ -899,7 +908,7 @@ def _counted(key: str, user, scope: Scope, values: list, *, circle: str | None =
 
 def tips(user, period: Period, scope: Scope) -> dict:
     """Tips received in the period; how many were verified (including those converted) and converted."""
-    received, verified, converted = _counted("tips", user, scope, [_at(period.start), _at(period.end)])
+    received, verified, converted = _counted("tips", user, scope, _at(period.start, period.end))
     return {
         "received": received,
         "verified": verified,
@@ -910,7 +919,7 @@ def tips(user, period: Period, scope: Scope) -> dict:
 
 def mediation(user, period: Period, scope: Scope) -> dict:
     """Mediation cases opened in the period; share settled among those decided (settled, failed, referred)."""
-    opened, pending, settled = _counted("mediation", user, scope, [_at(period.start), _at(period.end)])
+    opened, pending, settled = _counted("mediation", user, scope, _at(period.start, period.end))
     decided = opened - pending
     return {
         "opened": opened,
@@ -925,7 +934,7 @@ def hazards(user, period: Period, scope: Scope, *, today: date | None = None) ->
     """Hazards open now and overdue now (past the due date), and those reported in the period."""
     today = today or timezone.localdate()
     still_open, overdue, reported = _counted(
-        "hazards", user, scope, [_day(today), _at(period.start), _at(period.end)], circle="circle_id"
+        "hazards", user, scope, [_day(today), *_at(period.start, period.end)], circle="circle_id"
     )
     return {"open": still_open, "overdue": overdue, "reported": reported}
 
@@ -999,7 +1008,7 @@ def alerts(user, period: Period, scope: Scope) -> dict | None:
     scoped = _scoped(user, scope, station="a.station_id")
     if scoped is not None:
         where, params = scoped
-        span = [_at(period.start), _at(period.end)]
+        span = _at(period.start, period.end)
         statement = _sql(
             "SELECT (SELECT COUNT(*) FROM {alert} a WHERE a.sent >= %s AND a.sent < %s{{where}}),"
             " COUNT(d.sent_at), COUNT(CASE WHEN d.sent_at IS NOT NULL AND d.acknowledged_at IS NOT NULL THEN 1 END)"
