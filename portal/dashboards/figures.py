@@ -29,6 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 from urllib.parse import quote_plus
 
 from django.apps import apps
@@ -66,6 +67,10 @@ class Period:
 
     def previous(self) -> Period:
         """The period of the same length just before this one."""
+        return self._previous
+
+    @cached_property
+    def _previous(self) -> Period:
         return Period(self.start - self.length, self.start, self.key)
 
     def whole_days(self) -> tuple[date, date] | None:
@@ -183,6 +188,11 @@ def _period_query(period: Period) -> str:
     return _encode(period.query())
 
 
+@lru_cache(maxsize=256)
+def _scope_query(scope: Scope) -> str:
+    return _encode(scope.query())
+
+
 class _Links:
     """Incident-list links of one period: the list's path and the period encoded once, per panel."""
 
@@ -193,8 +203,8 @@ class _Links:
     def __call__(self, scope: Scope, **params) -> str:
         base = self.scopes.get(scope)
         if base is None:
-            query = scope.query()
-            base = self.scopes[scope] = f"{self.base}&{_encode(query)}" if query else self.base
+            query = _scope_query(scope)
+            base = self.scopes[scope] = f"{self.base}&{query}" if query else self.base
         return f"{base}&{_encode(params)}" if params else base
 
 
@@ -444,26 +454,32 @@ def _scoped(user, scope: Scope, *, station: str = "station_id", circle: str | No
     return where, params
 
 
-def _union(piece: str, ranges: list[tuple], params: list, partial: list[tuple], *, where: str, **parts) -> tuple:
-    """The `{rows}` of `piece` over `ranges` (`rollups.pieces`) and the `partial` rows (in the piece's columns,
-    as VALUES): (SQL, parameters), or None when there is nothing to read."""
+@lru_cache(maxsize=512)
+def _union(piece: str, ranges: int, partial: int, where: str, period: int | None = None) -> str | None:
+    """The `{rows}` of `piece` over `ranges` pieces of days (`rollups.pieces`) and `partial` rows of the partial days
+    (in the piece's columns, as VALUES), UNION ALL; None when there is nothing to read. One text per shape: its
+    values are the parameters (`_union_values`)."""
     statement, columns = _PIECES[piece]
-    statement = statement.format(where=where, **parts)
-    selects = [statement] * len(ranges)
-    day = connection.ops.adapt_datefield_value
-    values = [value for span, first, last in ranges for value in (span, day(first), day(last), *params)]
+    selects = [statement.format(where=where, period=period)] * ranges
     if partial:
         # cast, so that a column of NULLs (no circle) has a type; named as the pieces name them
         row = "(" + ", ".join(f"CAST(%s AS {kind})" for _name, kind in columns) + ")"
         names = ", ".join(f"column{i} AS {name}" for i, (name, _kind) in enumerate(columns, start=1))
-        selects.append(f"SELECT {names} FROM (VALUES {', '.join([row] * len(partial))}) v")
-        values += [value for entry in partial for value in entry]
-    return (" UNION ALL ".join(selects), values) if selects else None
+        selects.append(f"SELECT {names} FROM (VALUES {', '.join([row] * partial)}) v")
+    return " UNION ALL ".join(selects) if selects else None
+
+
+def _union_values(ranges: tuple, params: list, partial: list[tuple]) -> list:
+    """The parameters of `_union`: each piece's span, first and last day and the scope's, then the partial rows."""
+    day = connection.ops.adapt_datefield_value
+    values = [value for span, first, last in ranges for value in (span, day(first), day(last), *params)]
+    values += [value for entry in partial for value in entry]
+    return values
 
 
 def _rows(statement: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(statement, params)
+        cursor.execute(statement, params or None)  # (without parameters, the driver sends the statement as it is)
         return cursor.fetchall()
 
 
@@ -500,6 +516,14 @@ def _partial_aggregate(user, period: Period, scope: Scope) -> rollups.Aggregate:
     return aggregate
 
 
+@lru_cache(maxsize=256)
+def _counts_statement(where: str, shape: tuple[tuple[int, int], ...]) -> str | None:
+    """`_COUNTS` over the rows of the period and the previous one: (pieces, partial rows) of each."""
+    unions = [_union("counts", ranges, partial, where, which) for which, (ranges, partial) in enumerate(shape)]
+    unions = [union for union in unions if union]
+    return _COUNTS.format(rows=" UNION ALL ".join(unions)) if unions else None
+
+
 def _kind_totals(user, period: Period, scope: Scope) -> dict[tuple, tuple[int, int]]:
     """{(grouping, circle_id, category or priority): (n, n of the previous period)}, summed by the database (`_COUNTS`)
     from the rollups of both periods and their partial days."""
@@ -507,19 +531,17 @@ def _kind_totals(user, period: Period, scope: Scope) -> dict[tuple, tuple[int, i
     if scoped is None:
         return {}
     where, params = scoped
-    selects, values = [], []
+    shape, values = [], []
     for which, piece in enumerate((period, period.previous())):
         partial = []
         if piece.partial_ranges():
             counts = _partial_aggregate(user, piece, scope).counts
             partial = [(c, category, priority, which, n) for (_d, _s, c, category, priority), n in counts.items()]
-        union = _union("counts", piece.pieces, params, partial, where=where, period=which)
-        if union:
-            selects.append(union[0])
-            values += union[1]
-    if not selects:
+        shape.append((len(piece.pieces), len(partial)))
+        values += _union_values(piece.pieces, params, partial)
+    statement = _counts_statement(where, tuple(shape))
+    if statement is None:
         return {}
-    statement = _COUNTS.format(rows=" UNION ALL ".join(selects))
     return {
         (grouping, circle_id, value): (n or 0, before or 0)
         for grouping, circle_id, value, n, before in _rows(statement, values)
@@ -549,6 +571,32 @@ def _partial_bins(user, period: Period, scope: Scope) -> dict[str, list[tuple]]:
     return rows
 
 
+@lru_cache(maxsize=256)
+def _day_statement(
+    fields: tuple[str, ...], where: str, ranges: int, partial: tuple[int, ...], cells: int
+) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
+    """`day_rows`' statement for its shape (the fields, the number of pieces and of each field's partial rows), the
+    pieces whose values it takes, in order (those read in its WITH first), and the fields it reads."""
+    ctes, cte_pieces, selects, select_pieces, read = [], [], [], [], []
+    for field, rows in zip(fields, partial, strict=True):
+        piece, cte, select = _DAY_FIELDS[field]
+        union = _union(piece, ranges, rows, where)
+        if union is None:
+            continue
+        if cte:
+            ctes.append(cte.format(rows=union))
+            cte_pieces.append(piece)
+        else:
+            select = select.format(rows=union, limit=int(cells))
+            select_pieces.append(piece)
+        selects.append(select)
+        read.append(field)
+    if not selects:
+        return None, (), ()
+    statement = ("WITH " + ", ".join(ctes) + " " if ctes else "") + " UNION ALL ".join(selects)
+    return statement, (*cte_pieces, *select_pieces), tuple(read)
+
+
 def day_rows(
     user, period: Period, scope: Scope, fields: tuple[str, ...] = DAY_FIELDS, *, cells: int = HOTSPOTS
 ) -> dict[str, list[tuple]]:
@@ -562,29 +610,21 @@ def day_rows(
     if scoped is None or not fields:
         return rows
     where, params = scoped
-    ranges = period.pieces
     partial = _partial_bins(user, period, scope) if period.partial_ranges() else {}
-    ctes, cte_values, selects, select_values = [], [], [], []
-    for field in fields:
-        piece, cte, select = _DAY_FIELDS[field]
-        union = _union(piece, ranges, params, partial.get(piece), where=where)
-        if union is None:
-            continue
-        if cte:  # its rows are read in the statement's WITH, ahead of every select
-            ctes.append(cte.format(rows=union[0]))
-            cte_values += union[1]
-        else:
-            select = select.format(rows=union[0], limit=int(cells))
-            select_values += union[1]
-        selects.append(select)
-    if selects:
-        statement = ("WITH " + ", ".join(ctes) + " " if ctes else "") + " UNION ALL ".join(selects)
-        fetched = _rows(statement, cte_values + select_values)
-        if len(selects) == 1:
-            rows[fields[0]] = fetched
-        else:
-            for row in fetched:
-                rows[row[0]].append(row)
+    statement, pieces, read = _day_statement(
+        fields, where, len(period.pieces), tuple(len(partial.get(_DAY_FIELDS[f][0], ())) for f in fields), cells
+    )
+    if statement is None:
+        return rows
+    values = []
+    for piece in pieces:
+        values += _union_values(period.pieces, params, partial.get(piece, ()))
+    fetched = _rows(statement, values)
+    if len(read) == 1:
+        rows[read[0]] = fetched
+    else:
+        for row in fetched:
+            rows[row[0]].append(row)
     return rows
 
 
@@ -593,8 +633,7 @@ def _day_rows(user, period: Period, scope: Scope, field: str, rows: dict | None)
     return (rows if rows is not None else day_rows(user, period, scope, (field,)))[field]
 
 
-@dataclass(frozen=True)
-class _Circle:
+class _Circle(NamedTuple):
     pk: int
     station_id: int
     name: str

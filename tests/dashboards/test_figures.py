@@ -387,3 +387,14 @@ def test_a_range_of_whole_and_partial_days_reads_both_in_one_statement(data, dja
     found = {(row[1], row[3]): row[4:] for row in spans["intervals"] if row[2] == 0}
     # plaza response: 8 and 14 (D), 1 (the drunk, D+1): median 8, p90 14
     assert found[data.plaza.pk, "response"] == (3, rollups.bucket_of(8 * 60), rollups.bucket_of(14 * 60))
+
+
+def test_fields_with_nothing_to_read_stay_empty_beside_those_read(data):
+    """Two hours of a day with incidents but no interval (the works' dispute is still open and the traffic incident was
+    cancelled): the cells are read, the intervals stay empty rather than taking the cells' rows."""
+    period = figures.Period(local(data.day + timedelta(days=1), 9), local(data.day + timedelta(days=1), 11))
+    rows = figures.day_rows(data.staff, period, Scope(), ("intervals", "cells"))
+    assert rows["intervals"] == []
+    assert [(cell, n) for _field, _c, _w, cell, n, _low, _high in rows["cells"]] == [
+        (rollups.geo.grid_cell(26.672, 119.535), 2)
+    ]
