@@ -26,16 +26,18 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property, lru_cache
+from itertools import chain
 from typing import NamedTuple
 from urllib.parse import quote_plus
 
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.urls import get_script_prefix, get_urlconf, reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -106,6 +108,11 @@ class Period:
     def query(self) -> dict[str, str]:
         return {"occurred_after": _iso(self.start), "occurred_before": _iso(self.end)}
 
+    @cached_property
+    def link_query(self) -> str:
+        """The period's part of a link's query string."""
+        return _encode(self.query())
+
     @property
     def last_day(self) -> date:
         """The local day of the period's last moment (for a form's "to" date)."""
@@ -143,6 +150,11 @@ class Scope:
             params["circle"] = str(self.circle_id)
         return params
 
+    @cached_property
+    def link_query(self) -> str:
+        """The scope's part of a link's query string ("" for all of the user's stations)."""
+        return _encode(self.query())
+
     def narrow(self, queryset, *, station: str = "station", circle: str | None = "circle"):
         if self.station_id:
             queryset = queryset.filter(**{f"{station}_id": self.station_id})
@@ -172,39 +184,26 @@ def _encode(params: dict[str, str]) -> str:
 
 
 @lru_cache(maxsize=16)
-def _list_path(prefix: str, urlconf) -> str:
-    return reverse("incidents:incident_list", urlconf=urlconf)
+def _list_path(prefix: str) -> str:
+    return reverse("incidents:incident_list")
 
 
-def incident_list_url(**params) -> str:
-    """The incident list filtered by IncidentFilterSet parameters (None values left out)."""
-    clean = {k: str(v) for k, v in params.items() if v is not None and v != ""}
-    return _list_path(get_script_prefix(), get_urlconf()) + "?" + _encode(clean)
-
-
-@lru_cache(maxsize=64)
-def _period_query(period: Period) -> str:
-    """The period's part of a link's query string (a time's "+" quoted: the one costly part of a link)."""
-    return _encode(period.query())
-
-
-@lru_cache(maxsize=256)
-def _scope_query(scope: Scope) -> str:
-    return _encode(scope.query())
+def _incident_list() -> str:
+    """The incident list's path, reversed once per script prefix (the portal sets no URLconf per request)."""
+    return _list_path(get_script_prefix())
 
 
 class _Links:
     """Incident-list links of one period: the list's path and the period encoded once, per panel."""
 
     def __init__(self, period: Period):
-        self.base = f"{_list_path(get_script_prefix(), get_urlconf())}?{_period_query(period)}"
+        self.base = f"{_incident_list()}?{period.link_query}"
         self.scopes: dict[Scope, str] = {}
 
     def __call__(self, scope: Scope, **params) -> str:
         base = self.scopes.get(scope)
         if base is None:
-            query = _scope_query(scope)
-            base = self.scopes[scope] = f"{self.base}&{query}" if query else self.base
+            base = self.scopes[scope] = f"{self.base}&{scope.link_query}" if scope.link_query else self.base
         return f"{base}&{_encode(params)}" if params else base
 
 
@@ -732,13 +731,16 @@ _HEAT_CELLS = [(weekday, hour, f"&weekday={weekday}&hour={hour}") for weekday in
 
 
 def _heat(counts: list[int], base: str) -> dict:
-    """The grid (a row of 24 hours per weekday) and its cells with their links, from the counts of `_HEAT_CELLS`."""
-    cells = [
-        {"weekday": weekday, "hour": hour, "count": n, "url": base + query}
-        for (weekday, hour, query), n in zip(_HEAT_CELLS, counts, strict=True)
-    ]
+    """The grid (a row of 24 hours per weekday) from the counts of `_HEAT_CELLS`, and the link its cells extend."""
     grid = [counts[start : start + 24] for start in range(0, len(counts), 24)]
-    return {"grid": grid, "cells": cells, "max": max(counts), "weekdays": _weekdays()}
+    return {"grid": grid, "url": base, "max": max(counts), "weekdays": _weekdays()}
+
+
+def heat_cells(heat: dict) -> Iterator[tuple[int, int, int, str]]:
+    """(weekday, hour, count, link) of each cell of a heat grid, Monday's first hour first."""
+    base = heat["url"]
+    for (weekday, hour, query), n in zip(_HEAT_CELLS, chain.from_iterable(heat["grid"]), strict=True):
+        yield weekday, hour, n, base + query
 
 
 def heat_grid(user, period: Period, scope: Scope, *, rows: dict | None = None) -> dict:
@@ -844,12 +846,6 @@ _BACKLOG = _SQL["backlog"].format(
 )
 
 
-@lru_cache(maxsize=64)
-def _open_list(path: str, scope: Scope) -> str:
-    """The list of the scope's open incidents (the backlog's links add the report times)."""
-    return f"{path}?{_encode({**scope.query(), 'is_open': 'true'})}"
-
-
 def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None = None) -> dict:
     """Open incidents now, by age since the report (the period does not apply: it is the current backlog).
 
@@ -864,7 +860,8 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
         since = _rows(_BACKLOG.format(where=where), _at(*starts) + params)[0]
     counts = [n - (since[i - 1] if i else 0) for i, n in enumerate(since)]
     times = [_quote(_iso(start)) for start in starts]
-    base = _open_list(_list_path(get_script_prefix(), get_urlconf()), scope)
+    scope_query = f"{scope.link_query}&" if scope.link_query else ""
+    base = f"{_incident_list()}?{scope_query}is_open=true"
     afters = [f"&reported_after={time}" for time in times] + [""]
     befores = ["", *(f"&reported_before={time}" for time in times)]
     buckets = [

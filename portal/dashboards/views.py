@@ -61,7 +61,7 @@ def _heat_spec(chart_id: str, heat: dict) -> dict:
         "x": [f"{h:02d}" for h in range(24)],
         "y": heat["weekdays"],
         "max": heat["max"],
-        "data": [{"value": [c["hour"], c["weekday"] - 1, c["count"]], "url": c["url"]} for c in heat["cells"]],
+        "data": [{"value": [hour, weekday - 1, n], "url": url} for weekday, hour, n, url in figures.heat_cells(heat)],
     }
 
 

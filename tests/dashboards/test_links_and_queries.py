@@ -33,9 +33,9 @@ def segments(result_kinds, heat, intervals, backlog, hotspots):
             yield per_category["count"], per_category["url"]
     yield result_kinds["total"], result_kinds["url"]
     yield result_kinds["previous_total"], result_kinds["previous_url"]
-    for cell in heat["cells"]:
-        if cell["count"]:
-            yield cell["count"], cell["url"]
+    for _weekday, _hour, n, url in figures.heat_cells(heat):
+        if n:
+            yield n, url
     for circle in [intervals["overall"], *intervals["circles"]]:
         for name in ("queue", "travel", "response", "on_scene"):
             yield circle[name]["n"], circle[name]["url"]
@@ -71,9 +71,9 @@ def test_links_of_a_custom_range_with_partial_days_match_too(client, data):  # n
     assert kinds["total"] > 0
     for c in kinds["categories"]:
         assert list_count(client, c["url"]) == c["count"]
-    for cell in figures.heat_grid(data.staff, period, Scope())["cells"]:
-        if cell["count"]:
-            assert list_count(client, cell["url"]) == cell["count"]
+    for _weekday, _hour, n, url in figures.heat_cells(figures.heat_grid(data.staff, period, Scope())):
+        if n:
+            assert list_count(client, url) == n
 
 
 # --- query counts --------------------------------------------------------------------------------
