@@ -36,7 +36,7 @@ from urllib.parse import quote_plus
 
 from django.apps import apps
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -468,9 +468,9 @@ def _union(piece: str, ranges: int, partial: int, where: str, period: int | None
     return " UNION ALL ".join(selects) if selects else None
 
 
-def _union_values(ranges: tuple, params: list, partial: list[tuple]) -> list:
-    """The parameters of `_union`: each piece's span, first and last day and the scope's, then the partial rows."""
-    day = connection.ops.adapt_datefield_value
+def _union_values(ranges: tuple, params: list, partial: list[tuple], day) -> list:
+    """The parameters of `_union`: each piece's span, first and last day (`day`: the backend's adapter) and the
+    scope's, then the partial rows."""
     values = [value for span, first, last in ranges for value in (span, day(first), day(last), *params)]
     values += [value for entry in partial for value in entry]
     return values
@@ -482,14 +482,13 @@ def _rows(statement: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _at(*moments: datetime) -> list:
-    """Times as the database takes them (the backend's adapter looked up once)."""
-    adapt = connection.ops.adapt_datetimefield_value
-    return [adapt(moment) for moment in moments]
-
-
-def _day(day: date):
-    return connection.ops.adapt_datefield_value(day)
+def _at(*values: datetime | date) -> list:
+    """Times and days as the database takes them (the backend's operations looked up once)."""
+    ops = connection.ops
+    return [
+        ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else ops.adapt_datefield_value(value)
+        for value in values
+    ]
 
 
 def _aware(value) -> datetime:
@@ -530,14 +529,14 @@ def _kind_totals(user, period: Period, scope: Scope) -> dict[tuple, tuple[int, i
     if scoped is None:
         return {}
     where, params = scoped
-    shape, values = [], []
+    shape, values, day = [], [], connection.ops.adapt_datefield_value
     for which, piece in enumerate((period, period.previous())):
         partial = []
         if piece.partial_ranges():
             counts = _partial_aggregate(user, piece, scope).counts
             partial = [(c, category, priority, which, n) for (_d, _s, c, category, priority), n in counts.items()]
         shape.append((len(piece.pieces), len(partial)))
-        values += _union_values(piece.pieces, params, partial)
+        values += _union_values(piece.pieces, params, partial, day)
     statement = _counts_statement(where, tuple(shape))
     if statement is None:
         return {}
@@ -615,9 +614,9 @@ def day_rows(
     )
     if statement is None:
         return rows
-    values = []
+    values, day = [], connection.ops.adapt_datefield_value
     for piece in pieces:
-        values += _union_values(period.pieces, params, partial.get(piece, ()))
+        values += _union_values(period.pieces, params, partial.get(piece, ()), day)
     fetched = _rows(statement, values)
     if len(read) == 1:
         rows[read[0]] = fetched
@@ -968,9 +967,9 @@ def mediation(user, period: Period, scope: Scope) -> dict:
 
 def hazards(user, period: Period, scope: Scope, *, today: date | None = None) -> dict:
     """Hazards open now and overdue now (past the due date), and those reported in the period."""
-    today = today or timezone.localdate()
+    today = today or rollups.local_day(timezone.now())
     still_open, overdue, reported = _counted(
-        "hazards", user, scope, [_day(today), *_at(period.start, period.end)], circle="circle_id"
+        "hazards", user, scope, _at(today, period.start, period.end), circle="circle_id"
     )
     return {"open": still_open, "overdue": overdue, "reported": reported}
 
@@ -1028,10 +1027,11 @@ _table_cache: dict[str, set[str]] = {}
 
 
 def _tables() -> set[str]:
-    alias = connection.alias + connection.settings_dict.get("NAME", "")
-    if alias not in _table_cache:
-        _table_cache[alias] = set(connection.introspection.table_names())
-    return _table_cache[alias]
+    db = connections[DEFAULT_DB_ALIAS]
+    key = db.alias + db.settings_dict.get("NAME", "")
+    if key not in _table_cache:
+        _table_cache[key] = set(db.introspection.table_names())
+    return _table_cache[key]
 
 
 def alerts(user, period: Period, scope: Scope) -> dict | None:
