@@ -311,17 +311,20 @@ _PIECES = {
 }
 
 #: the incident counts of a period (`period` 0) and the previous one (1) over their `{rows}`, summed by the database
-#: per circle and category, category, priority, circle and in all (the first column: `_BY_CIRCLE_CATEGORY` …)
-_BOTH = "SUM(CASE WHEN period = 0 THEN n ELSE 0 END), SUM(CASE WHEN period = 1 THEN n ELSE 0 END)"
+#: per circle, category and priority first (a few hundred rows, whatever the pieces), then per circle and category,
+#: category, priority, circle and in all (the first column: `_BY_CIRCLE_CATEGORY` …)
 _BY_CIRCLE_CATEGORY, _BY_CATEGORY, _BY_PRIORITY, _BY_CIRCLE, _IN_ALL = range(5)
+_BOTH = "SUM(n), SUM(b)"
 _COUNTS = (
-    "WITH r AS ({rows})"
+    "WITH r AS (SELECT circle_id, category, priority, SUM(CASE WHEN period = 0 THEN n ELSE 0 END) AS n,"
+    " SUM(CASE WHEN period = 1 THEN n ELSE 0 END) AS b FROM ({rows}) pieces GROUP BY circle_id, category, priority)"
     f" SELECT {_BY_CIRCLE_CATEGORY}, circle_id, category, {_BOTH} FROM r GROUP BY circle_id, category"
     f" UNION ALL SELECT {_BY_CATEGORY}, NULL, category, {_BOTH} FROM r GROUP BY category"
     f" UNION ALL SELECT {_BY_PRIORITY}, NULL, priority, {_BOTH} FROM r GROUP BY priority"
     f" UNION ALL SELECT {_BY_CIRCLE}, circle_id, NULL, {_BOTH} FROM r GROUP BY circle_id"
     f" UNION ALL SELECT {_IN_ALL}, NULL, NULL, {_BOTH} FROM r"
 )
+
 
 #: the percentiles of the intervals (nearest rank), in the order of their columns
 INTERVAL_PERCENTILES = (50, 90)
