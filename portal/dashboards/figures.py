@@ -373,7 +373,7 @@ _DAY_FIELDS = {
         " interval_levels AS (SELECT m, level, circle_id, bucket, n FROM interval_bins"
         " UNION ALL SELECT m, 1, NULL, bucket, CAST(SUM(n) AS INTEGER) FROM interval_bins GROUP BY m, bucket),"
         " interval_runs AS (SELECT m, level, circle_id, bucket,"
-        " SUM(n) OVER (PARTITION BY m, level, circle_id ORDER BY bucket) AS seen,"
+        " SUM(n) OVER (PARTITION BY m, level, circle_id ORDER BY bucket ROWS UNBOUNDED PRECEDING) AS seen,"
         " SUM(n) OVER (PARTITION BY m, level, circle_id) AS total FROM interval_levels)",
         f"SELECT 'intervals', circle_id, level, {_INTERVAL_NAME}, MAX(total),"
         f" {', '.join(_nearest_rank(p) for p in INTERVAL_PERCENTILES)}"
