@@ -795,17 +795,19 @@ def intervals(
     percentiles in the rollups' histograms (`_DAY_FIELDS`); each is reported in seconds, as the lower
     edge of its bucket.
     """
-    found: dict[tuple, tuple] = {}  # (circle_id or None for all of them, interval) -> (n, median, p90)
-    for _field, circle_id, overall, name, n, median, p90 in _day_rows(user, period, scope, "intervals", rows):
-        found[None if overall else circle_id, name] = (n, _seconds(median), _seconds(p90))
+    # (0 and a circle, or 1 and None for all of them, interval) -> (n, median, p90): the incidents of no circle
+    # are a circle (None) of their own at level 0, and count in all of them
+    found: dict[tuple, tuple] = {}
+    for _field, circle_id, level, name, n, median, p90 in _day_rows(user, period, scope, "intervals", rows):
+        found[level, circle_id, name] = (n, _seconds(median), _seconds(p90))
     link = _Links(period)
     nothing = (0, None, None)
 
-    def summary(circle_id: int | None, circle_scope: Scope) -> dict:
+    def summary(level: int, circle_id: int | None, circle_scope: Scope) -> dict:
         base = link(circle_scope)
         values = {}
         for name in rollups.INTERVALS:
-            n, median, p90 = found.get((circle_id, name), nothing)
+            n, median, p90 = found.get((level, circle_id, name), nothing)
             values[name] = {
                 "name": name,
                 "n": n,
@@ -818,13 +820,13 @@ def intervals(
 
     return {
         "labels": _interval_labels(),
-        "overall": summary(None, scope),
+        "overall": summary(1, None, scope),
         "circles": [
             {
                 "id": circle.pk,
                 "label": circle.name,
                 "colour": circle.colour,
-                **summary(circle.pk, Scope(circle.station_id, circle.pk)),
+                **summary(0, circle.pk, Scope(circle.station_id, circle.pk)),
             }
             for circle in (circles_in(user, scope) if circles is None else circles)
         ],

@@ -374,6 +374,13 @@ def test_partial_days_only_give_the_same_percentiles_and_counts_as_the_rollups(d
     # overall travel: 6 and 10 (plaza) and 6 (no circle): median 6, p90 10
     assert (spans["overall"]["travel"]["n"], spans["overall"]["travel"]["median"]) == (3, 6 * 60)
     assert spans["overall"]["queue"]["p90"] == 4 * 60
+    # the incidents of no circle are summed apart from all of them, never in their place (whatever the rows' order)
+    rows = figures.day_rows(data.staff, period, Scope(), ("intervals",))["intervals"]
+    travel = {(level, circle): n for _f, circle, level, name, n, _m, _p in rows if name == "travel"}
+    assert travel == {(0, data.plaza.pk): 2, (0, None): 1, (1, None): 3}
+    for rows_in_order in (rows, rows[::-1]):
+        again = figures.intervals(data.staff, period, Scope(), rows={"intervals": rows_in_order})
+        assert again["overall"]["travel"]["n"] == 3
     heat = figures.heat_grid(data.staff, period, Scope())
     assert heat["grid"][data.day.isoweekday() - 1][22] == 2 and sum(map(sum, heat["grid"])) == 3
 
