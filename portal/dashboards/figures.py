@@ -23,7 +23,6 @@ fetches its figures, not the rows they come from, and lays them out with their l
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -499,10 +498,6 @@ def _aware(value) -> datetime:
     if not isinstance(value, datetime):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _json(value):
-    return json.loads(value) if isinstance(value, str) else value
 
 
 # --- reading rollups plus partial days -------------------------------------------------------------
