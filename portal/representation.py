@@ -3,6 +3,8 @@ layer and the dashboards' panels.
 
 - `choice_labels(Category)`: {value: label} of a choices class in the active language, translated once per
   language and process (a lazy label costs a catalogue lookup every time it is turned into text).
+- `labels(("Mon", "Tue", …))`: texts marked with `gettext_noop`, in the active language, translated once per
+  language and process.
 - `url_template("incidents:incident_detail")`: the URL of a row's page with "{}" where its primary key goes,
   reversed once for a page of rows.
 """
@@ -27,6 +29,17 @@ def _labels(choices, language: str | None) -> dict[str, str]:
 def choice_labels(choices) -> dict[str, str]:
     """{value: label} of a `TextChoices` class in the active language, in the class's order. Read-only."""
     return _labels(choices, translation.get_language())
+
+
+@lru_cache(maxsize=128)
+def _translated(texts: tuple[str, ...], language: str | None) -> tuple[str, ...]:
+    with translation.override(language):
+        return tuple(translation.gettext(text) for text in texts)
+
+
+def labels(texts: tuple[str, ...]) -> tuple[str, ...]:
+    """`texts` (marked with `gettext_noop`) in the active language, in their order."""
+    return _translated(texts, translation.get_language())
 
 
 def url_template(view_name: str, *, request=None, format=None) -> str:

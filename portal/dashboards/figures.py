@@ -37,8 +37,7 @@ from django.apps import apps
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.urls import get_script_prefix, reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _lazy
 from django.utils.translation import gettext_noop
 
@@ -48,7 +47,7 @@ from incidents.models import Hazard, Incident, IncidentBinRollup, IncidentRollup
 from patrols.choices import DutyState
 from patrols.models import PatrolCircle, PatrolShift, PatrolTeam, TeamStateChange
 from portal import geo
-from portal.representation import choice_labels
+from portal.representation import choice_labels, labels
 from portal.scoping import EVERY_STATION, visible_station
 
 # --- period and scope ---------------------------------------------------------------------------
@@ -210,7 +209,7 @@ def _url(period: Period, scope: Scope, **params) -> str:
     return _Links(period)(scope, **params)
 
 
-#: the labels of a figure's parts, translated once per language (`_labels`)
+#: the labels of a figure's parts (`_labels`: translated once per language)
 _LABELS = {
     "weekdays": (
         gettext_noop("Mon"),
@@ -238,15 +237,9 @@ _LABELS = {
 }
 
 
-@lru_cache(maxsize=32)
-def _labels_in(key: str, language: str | None) -> tuple[str, ...]:
-    with translation.override(language):
-        return tuple(_(text) for text in _LABELS[key])
-
-
 def _labels(key: str) -> tuple[str, ...]:
     """The labels `_LABELS[key]` in the active language."""
-    return _labels_in(key, translation.get_language())
+    return labels(_LABELS[key])
 
 
 # --- SQL ------------------------------------------------------------------------------------------
@@ -391,10 +384,6 @@ _SQL = {
     "circles": _sql(
         "SELECT id, station_id, name, colour FROM {circle} WHERE 1 = 1{{where}} ORDER BY station_id, id",
         circle=PatrolCircle,
-    ),
-    "backlog": _sql(
-        "SELECT {{buckets}} FROM {incident} WHERE status IN " + _OPEN + "{{where}}",
-        incident=Incident,
     ),
     "teams": _sql(
         "SELECT t.id, t.duty_state, (SELECT c.to_state FROM {change} c WHERE c.team_id = t.id AND c.at < %s"
@@ -839,9 +828,13 @@ _BACKLOG_AGES = [upper for upper in BACKLOG_BOUNDS if upper]
 
 #: the backlog's statement: the open incidents reported since each age (`_BACKLOG_AGES` before now, the
 #: parameters), and all of them; a bucket is the difference of two
-_BACKLOG = _SQL["backlog"].format(
-    buckets=", ".join(["COUNT(CASE WHEN reported_at >= %s THEN 1 END)"] * len(_BACKLOG_AGES) + ["COUNT(*)"]),
-    where="{where}",
+_BACKLOG = _sql(
+    "SELECT "
+    + ", ".join(["COUNT(CASE WHEN reported_at >= %s THEN 1 END)"] * len(_BACKLOG_AGES) + ["COUNT(*)"])
+    + " FROM {incident} WHERE status IN "
+    + _OPEN
+    + "{{where}}",
+    incident=Incident,
 )
 
 
