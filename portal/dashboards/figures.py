@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cached_property, lru_cache
+from functools import cache, cached_property, lru_cache
 from itertools import chain
 from typing import NamedTuple
 from urllib.parse import quote_plus
@@ -174,6 +174,11 @@ _PLAIN = re.compile(r"[\w.:,+-]*", re.ASCII)
 def _quote(value: str) -> str:
     """A query string's value, quoted like `urlencode` does, only where it needs it (quote_plus for the rare rest)."""
     return value.replace("+", "%2B") if _PLAIN.fullmatch(value) else quote_plus(value, safe=":,")
+
+
+def _time_value(moment: datetime) -> str:
+    """An aware time as a query string's value: ISO 8601 in its own zone, whose only character to quote is "+"."""
+    return moment.isoformat().replace("+", "%2B")
 
 
 def _encode(params: dict[str, str]) -> str:
@@ -460,7 +465,7 @@ def _union(piece: str, ranges: int, partial: int, where: str, period: int | None
 
 
 def _union_values(ranges: tuple, params: list, partial: list[tuple], day) -> list:
-    """The parameters of `_union`: each piece's span, first and last day (`day`: the backend's adapter) and the
+    """The parameters of `_union`: each piece's span, first and last day (`day`: `_adapter()`) and the
     scope's, then the partial rows."""
     values = [value for span, first, last in ranges for value in (span, day(first), day(last), *params)]
     values += [value for entry in partial for value in entry]
@@ -473,13 +478,29 @@ def _rows(statement: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _at(*values: datetime | date) -> list:
-    """Times and days as the database takes them (the backend's operations looked up once)."""
-    ops = connection.ops
-    return [
+def _iso_text(value: datetime | date) -> str:
+    return value.isoformat()
+
+
+@cache
+def _adapter() -> Callable[[datetime | date], str]:
+    """How the database takes a time or a day: ISO 8601 text on PostgreSQL, which reads it as the type of the
+    column it is compared with (psycopg dumps a `str` for a fraction of what a `datetime` or `date` costs, and
+    the panels' times and days are much of their Python time); elsewhere the backend's own text (SQLite: UTC).
+    Once per process: the default database's backend does not change."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor == "postgresql":
+        return _iso_text
+    ops = db.ops
+    return lambda value: (
         ops.adapt_datetimefield_value(value) if isinstance(value, datetime) else ops.adapt_datefield_value(value)
-        for value in values
-    ]
+    )
+
+
+def _at(*values: datetime | date) -> list[str]:
+    """Times and days as the database takes them (`_adapter`)."""
+    adapt = _adapter()
+    return [adapt(value) for value in values]
 
 
 def _aware(value) -> datetime:
@@ -516,7 +537,7 @@ def _kind_totals(user, period: Period, scope: Scope) -> dict[tuple, tuple[int, i
     if scoped is None:
         return {}
     where, params = scoped
-    shape, values, day = [], [], connection.ops.adapt_datefield_value
+    shape, values, day = [], [], _adapter()
     for which, piece in enumerate((period, period.previous())):
         partial = []
         if piece.partial_ranges():
@@ -601,7 +622,7 @@ def day_rows(
     )
     if statement is None:
         return rows
-    values, day = [], connection.ops.adapt_datefield_value
+    values, day = [], _adapter()
     for piece in pieces:
         values += _union_values(period.pieces, params, partial.get(piece, ()), day)
     fetched = _rows(statement, values)
@@ -844,22 +865,23 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
     Age in (lower, upper] is reported_at in [now - upper, now - lower): each bucket links to those reports.
     """
     now = now or timezone.now()
-    starts = [now - age for age in _BACKLOG_AGES]
-    since = [0] * (len(starts) + 1)
+    zone = rollups.local_zone()
+    starts = [(now - age).astimezone(zone) for age in _BACKLOG_AGES]  # local: the links show them
+    since = (0,) * (len(starts) + 1)
     scoped = _scoped(user, scope, circle="circle_id")
     if scoped is not None:
         where, params = scoped
         since = _rows(_BACKLOG.format(where=where), _at(*starts) + params)[0]
-    counts = [n - (since[i - 1] if i else 0) for i, n in enumerate(since)]
-    times = [_quote(_iso(start)) for start in starts]
+    times = [_time_value(start) for start in starts]
     scope_query = f"{scope.link_query}&" if scope.link_query else ""
     base = f"{_incident_list()}?{scope_query}is_open=true"
-    afters = [f"&reported_after={time}" for time in times] + [""]
-    befores = ["", *(f"&reported_before={time}" for time in times)]
-    buckets = [
-        {"label": label, "count": n, "url": base + after + before}
-        for label, n, after, before in zip(_labels("backlog"), counts, afters, befores, strict=True)
-    ]
+    urls = [f"{base}&reported_after={times[0]}"]
+    urls += [f"{base}&reported_after={after}&reported_before={before}" for before, after in zip(times, times[1:])]
+    urls.append(f"{base}&reported_before={times[-1]}")
+    buckets, before = [], 0
+    for label, n, url in zip(_labels("backlog"), since, urls, strict=True):
+        buckets.append({"label": label, "count": n - before, "url": url})
+        before = n
     return {"buckets": buckets, "total": since[-1], "as_of": _iso(now)}
 
 
