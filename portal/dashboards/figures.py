@@ -27,9 +27,9 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import cache, cached_property, lru_cache
-from itertools import chain
+from itertools import chain, pairwise
 from typing import NamedTuple
 from urllib.parse import quote_plus
 
@@ -390,24 +390,6 @@ _SQL = {
         "SELECT id, station_id, name, colour FROM {circle} WHERE 1 = 1{{where}} ORDER BY station_id, id",
         circle=PatrolCircle,
     ),
-    "teams": _sql(
-        "SELECT t.id, t.duty_state, (SELECT c.to_state FROM {change} c WHERE c.team_id = t.id AND c.at < %s"
-        " ORDER BY c.at DESC, c.id DESC LIMIT 1) FROM {team} t WHERE 1 = 1{{where}}",
-        team=PatrolTeam,
-        change=TeamStateChange,
-    ),
-    "shifts": _sql(
-        "SELECT s.starts_at, s.ends_at FROM {shift} s INNER JOIN {team} t ON t.id = s.team_id"
-        " WHERE s.starts_at < %s AND s.ends_at > %s{{where}}",
-        shift=PatrolShift,
-        team=PatrolTeam,
-    ),
-    "changes": _sql(
-        "SELECT c.team_id, c.at, c.to_state FROM {change} c INNER JOIN {team} t ON t.id = c.team_id"
-        " WHERE c.at >= %s AND c.at < %s{{where}} ORDER BY c.team_id, c.at, c.id",
-        change=TeamStateChange,
-        team=PatrolTeam,
-    ),
     "tips": _sql(
         f"SELECT COUNT(*), COUNT(CASE WHEN status IN {_in([TipStatus.VERIFIED, TipStatus.CONVERTED])} THEN 1 END),"
         f" COUNT(CASE WHEN status IN {_in([TipStatus.CONVERTED])} THEN 1 END)"
@@ -501,13 +483,6 @@ def _at(*values: datetime | date) -> list[str]:
     """Times and days as the database takes them (`_adapter`)."""
     adapt = _adapter()
     return [adapt(value) for value in values]
-
-
-def _aware(value) -> datetime:
-    """A datetime column as read by a cursor (SQLite answers naive datetimes, or text, in UTC)."""
-    if not isinstance(value, datetime):
-        value = datetime.fromisoformat(value)
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 # --- reading rollups plus partial days -------------------------------------------------------------
@@ -876,7 +851,7 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
     scope_query = f"{scope.link_query}&" if scope.link_query else ""
     base = f"{_incident_list()}?{scope_query}is_open=true"
     urls = [f"{base}&reported_after={times[0]}"]
-    urls += [f"{base}&reported_after={after}&reported_before={before}" for before, after in zip(times, times[1:])]
+    urls += [f"{base}&reported_after={after}&reported_before={before}" for before, after in pairwise(times)]
     urls.append(f"{base}&reported_before={times[-1]}")
     buckets, before = [], 0
     for label, n, url in zip(_labels("backlog"), since, urls, strict=True):
@@ -891,6 +866,53 @@ RESPONSE_STATES = frozenset({DutyState.RESPONDING, DutyState.ON_SCENE})
 PATROL_STATES = frozenset({DutyState.PATROLLING, DutyState.RETURNING})
 
 
+#: seconds from time {a} to time {b}, in each database's SQL
+_SECONDS_SQL = {
+    "postgresql": "CAST(EXTRACT(EPOCH FROM {b} - {a}) AS double precision)",
+    "sqlite": "(julianday({b}) - julianday({a})) * 86400",
+}
+
+
+@lru_cache(maxsize=16)
+def _teams_statement(where: str) -> str:
+    """The teams' figures in one statement, rows of (figure, state, count, seconds); the parameters are the scope's,
+    then the period's start and end (`_teams_values`):
+
+    - 0: the teams by their state now;
+    - 1: the seconds spent in each state in the period, from the duty-state log: a team's state at the start (its
+      last change before it), then each change in the period, each lasting until the next (or the end);
+    - 2: the shifts' seconds, clipped to the period.
+
+    Made once per scope in a process (whose default database does not change).
+    """
+    seconds = _SECONDS_SQL[connections[DEFAULT_DB_ALIAS].vendor]
+    return _sql(
+        "WITH t AS (SELECT t.id, t.duty_state FROM {team} t WHERE 1 = 1{{where}}),"
+        " marks AS ("
+        "SELECT t.id AS team_id, %s AS at, 0 AS n, (SELECT c.to_state FROM {change} c WHERE c.team_id = t.id"
+        " AND c.at < %s ORDER BY c.at DESC, c.id DESC LIMIT 1) AS state FROM t"
+        " UNION ALL SELECT c.team_id, c.at, c.id, c.to_state FROM {change} c INNER JOIN t ON t.id = c.team_id"
+        " WHERE c.at >= %s AND c.at < %s),"
+        " spans AS (SELECT state, at, LEAD(at, 1, %s) OVER (PARTITION BY team_id ORDER BY at, n) AS until FROM marks)"
+        " SELECT 0, duty_state, COUNT(*), NULL FROM t GROUP BY duty_state"
+        " UNION ALL SELECT 1, state, NULL, SUM(" + seconds.format(a="at", b="until") + ") FROM spans"
+        " WHERE state IS NOT NULL AND until > at GROUP BY state"
+        " UNION ALL SELECT 2, NULL, NULL, SUM(" + seconds.format(a="since", b="until") + ") FROM ("
+        "SELECT CASE WHEN s.starts_at > %s THEN s.starts_at ELSE %s END AS since,"
+        " CASE WHEN s.ends_at < %s THEN s.ends_at ELSE %s END AS until"
+        " FROM {shift} s INNER JOIN t ON t.id = s.team_id WHERE s.starts_at < %s AND s.ends_at > %s) clipped"
+        " WHERE until > since",
+        team=PatrolTeam,
+        change=TeamStateChange,
+        shift=PatrolShift,
+    ).format(where=where)
+
+
+def _teams_values(start: str, end: str) -> list[str]:
+    """The period's parameters of `_teams_statement`, in its order."""
+    return [start, start, start, end, end, start, start, end, end, end, start]
+
+
 def teams(user, period: Period, scope: Scope, *, now: datetime | None = None) -> dict:
     """Teams on duty now by state; patrol hours (shifts) in the period; share of patrol vs response time.
 
@@ -898,33 +920,20 @@ def teams(user, period: Period, scope: Scope, *, now: datetime | None = None) ->
     responding or on scene is response time, clipped to the period (and to now).
     """
     now = now or timezone.now()
-    end = min(period.end, now)
     states: Counter = Counter()
-    patrol_seconds = 0.0
     seconds: Counter = Counter()
+    patrol_seconds = 0.0
     scoped = _scoped(user, scope, station="t.station_id", circle="t.circle_id")
     if scoped is not None:
         where, params = scoped
-        start_at, end_at = _at(period.start, end)
-        # every team: its state now, and its state when the period starts (the last change before it)
-        current = {}
-        for team_id, state_now, state_then in _rows(_SQL["teams"].format(where=where), [start_at, *params]):
-            states[state_now] += 1
-            current[team_id] = (period.start, state_then)
-        for starts_at, ends_at in _rows(_SQL["shifts"].format(where=where), [end_at, start_at, *params]):
-            clipped = (min(_aware(ends_at), end) - max(_aware(starts_at), period.start)).total_seconds()
-            if clipped > 0:
-                patrol_seconds += clipped
-        # its changes during the period
-        for team_id, at, to_state in _rows(_SQL["changes"].format(where=where), [start_at, end_at, *params]):
-            at = _aware(at)
-            since, state = current.get(team_id, (period.start, None))
-            if state:
-                seconds[state] += (at - since).total_seconds()
-            current[team_id] = (at, to_state)
-        for since, state in current.values():
-            if state and end > since:
-                seconds[state] += (end - since).total_seconds()
+        values = params + _teams_values(*_at(period.start, min(period.end, now)))
+        for figure, state, n, spent in _rows(_teams_statement(where), values):
+            if figure == 0:
+                states[state] = n
+            elif figure == 1:
+                seconds[state] = spent
+            else:
+                patrol_seconds = spent or 0.0
     patrol = sum(seconds[s] for s in PATROL_STATES)
     response = sum(seconds[s] for s in RESPONSE_STATES)
     busy = patrol + response

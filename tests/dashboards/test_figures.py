@@ -13,18 +13,19 @@ The data set (local time, Asia/Shanghai) lies on three days D, D+1, D+2 ending a
 from __future__ import annotations
 
 import math
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from incidents import rollups
 from incidents.choices import Category, IncidentStatus, Priority, Source, TipStatus
 from incidents.models import IncidentBinRollup
 from patrols.choices import DutyState
-from patrols.models import TeamStateChange
+from patrols.models import PatrolShift, PatrolTeam, TeamStateChange
 from portal.dashboards import figures
 from portal.dashboards.figures import Scope, date_period
 from portal.roles import Role, sees_all_stations
@@ -209,6 +210,64 @@ def test_teams_on_duty_patrol_hours_and_the_share_of_patrol_and_response_time(da
     assert result["shift_hours"] == 5.0
     assert (result["patrol_hours"], result["response_hours"]) == (3.0, 1.0)
     assert result["patrol_share_pct"] == 75.0
+
+
+_STATES = tuple(DutyState.values)
+_TENTH = timedelta(minutes=6)  # times on tenths of an hour: the figures' rounding has no tie to break
+#: a change's time in tenths of an hour from the period's start; often one of a few, for changes at the same time
+_AT = st.one_of(st.integers(-100, 900), st.sampled_from([-3, 0, 7]))
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    teams=st.lists(
+        st.tuples(
+            st.sampled_from(_STATES),  # the state now
+            st.lists(st.tuples(_AT, st.sampled_from(_STATES)), max_size=6),  # the log
+            st.lists(st.tuples(st.integers(-100, 900), st.integers(1, 150)), max_size=3),  # shifts: start, length
+            st.booleans(),  # the commander's station (else the other one's: not counted)
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    now=st.integers(-50, 900),  # in tenths of an hour from the period's start (before it, in it, after it)
+)
+@example(  # two changes at one time before the period: the later-made one is the state at its start
+    teams=[("off_duty", [(-3, DutyState.RESPONDING), (-3, DutyState.PATROLLING)], [], True)], now=900
+)
+def test_teams_time_in_state_and_shift_hours_equal_a_walk_through_each_log(data, teams, now):
+    """The database's time in each state (a team's last change before the period, then each change in it until
+    the next, or the end) and clipped shift hours, against a walk through every tenth of an hour."""
+    PatrolShift.objects.all().delete()  # (the examples share the fixture's transaction)
+    PatrolTeam.objects.all().delete()  # with their logs
+    start = data.period.start
+    end = min(data.period.end, start + now * _TENTH)
+    states, shift_tenths, tenths = Counter(), 0, Counter()
+    for state_now, log, shifts, own in teams:
+        team = TeamFactory(station=data.a if own else data.b, duty_state=state_now)
+        changes = [
+            TeamStateChange.objects.create(team=team, from_state="off_duty", to_state=to, at=start + at * _TENTH)
+            for at, to in log
+        ]
+        for at, length in shifts:
+            ShiftFactory(team=team, starts_at=start + at * _TENTH, ends_at=start + (at + length) * _TENTH)
+        if not own:
+            continue
+        states[state_now] += 1
+        moment = start
+        while moment < end:  # the state at each tenth: the last change at or before it (the later-made on a tie)
+            done = [c for c in changes if c.at <= moment]
+            if done:
+                tenths[max(done, key=lambda c: (c.at, c.pk)).to_state] += 1
+            shift_tenths += sum(start + at * _TENTH <= moment < start + (at + n) * _TENTH for at, n in shifts)
+            moment += _TENTH
+    result = figures.teams(data.commander, data.period, Scope(), now=start + now * _TENTH)
+    assert {s["value"]: s["count"] for s in result["states"]} == {state: states[state] for state in _STATES}
+    patrol = tenths[DutyState.PATROLLING] + tenths[DutyState.RETURNING]
+    response = tenths[DutyState.RESPONDING] + tenths[DutyState.ON_SCENE]
+    assert (result["patrol_hours"], result["response_hours"]) == (patrol / 10, response / 10)
+    assert result["shift_hours"] == shift_tenths / 10
+    assert result["patrol_share_pct"] == (round(patrol / (patrol + response) * 100, 1) if patrol + response else None)
 
 
 def test_tips_and_hazards(data):

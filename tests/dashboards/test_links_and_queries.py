@@ -83,7 +83,7 @@ PANEL_QUERIES = {
     "heat_grid": 1,
     "intervals": 2,  # bin rollups, circles
     "backlog": 1,
-    "teams": 3,  # the teams (state now and at the start), shifts, the changes
+    "teams": 1,  # the teams by state now, the time in each state, the shifts: one statement
     "tips": 1,
     "mediation": 1,
     "hazards": 1,
