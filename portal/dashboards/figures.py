@@ -838,8 +838,9 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
     """Open incidents now, by age since the report (the period does not apply: it is the current backlog).
 
     Age in (lower, upper] is reported_at in [now - upper, now - lower): each bucket links to those reports.
+    Now is taken to the whole second: the links' times read more easily (and format faster) without microseconds.
     """
-    now = now or timezone.now()
+    now = (now or timezone.now()).replace(microsecond=0)
     zone = rollups.local_zone()
     starts = [(now - age).astimezone(zone) for age in _BACKLOG_AGES]  # local: the links show them
     since = (0,) * (len(starts) + 1)

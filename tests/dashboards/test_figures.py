@@ -179,14 +179,19 @@ def test_intervals_per_circle_are_nearest_rank_and_an_arrival_without_dispatch_h
 
 
 def test_backlog_counts_open_incidents_by_age_since_the_report(data):
-    now = timezone.now()
+    now = timezone.now().replace(microsecond=700_000)
     IncidentFactory(station=data.a, circle=data.plaza, reported_at=now - 30 * MIN)
     IncidentFactory(station=data.a, circle=data.plaza, reported_at=now - 2 * timedelta(hours=1))
+    IncidentFactory(station=data.a, circle=data.plaza, reported_at=now)  # after now's whole second: still counted
     result = figures.backlog(data.staff, data.period, Scope(), now=now)
     counts = [b["count"] for b in result["buckets"]]
     # the dispute reported on D (over a week ago) and the incident dispatched on D (the lake's rescue is on scene)
-    assert counts == [1, 1, 0, 0, 3]
-    assert result["total"] == 5
+    assert counts == [2, 1, 0, 0, 3]
+    assert result["total"] == 6
+    # as of the whole second, in local time; the links' times likewise
+    assert result["as_of"] == now.replace(microsecond=0).astimezone(rollups.local_zone()).isoformat()
+    one_hour_ago = (now.replace(microsecond=0) - timedelta(hours=1)).astimezone(rollups.local_zone()).isoformat()
+    assert result["buckets"][0]["url"].endswith("&reported_after=" + one_hour_ago.replace("+", "%2B"))
 
 
 def test_teams_on_duty_patrol_hours_and_the_share_of_patrol_and_response_time(data):
