@@ -176,9 +176,9 @@ def _quote(value: str) -> str:
     return value.replace("+", "%2B") if _PLAIN.fullmatch(value) else quote_plus(value, safe=":,")
 
 
-def _time_value(moment: datetime) -> str:
-    """An aware time as a query string's value: ISO 8601 in its own zone, whose only character to quote is "+"."""
-    return moment.isoformat().replace("+", "%2B")
+def _time_value(iso: str) -> str:
+    """A time in ISO 8601 as a query string's value: its only character to quote is "+"."""
+    return iso.replace("+", "%2B")
 
 
 def _encode(params: dict[str, str]) -> str:
@@ -483,6 +483,13 @@ def _at(*values: datetime | date) -> list[str]:
     """Times and days as the database takes them (`_adapter`)."""
     adapt = _adapter()
     return [adapt(value) for value in values]
+
+
+def _at_and_iso(*moments: datetime) -> tuple[list[str], list[str]]:
+    """`_at(*moments)` and the moments as ISO 8601 in their own zones: formatted once where they are the same
+    (PostgreSQL)."""
+    isos = [moment.isoformat() for moment in moments]
+    return (isos if _adapter() is _iso_text else _at(*moments)), isos
 
 
 # --- reading rollups plus partial days -------------------------------------------------------------
@@ -843,12 +850,13 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
     now = (now or timezone.now()).replace(microsecond=0)
     zone = rollups.local_zone()
     starts = [(now - age).astimezone(zone) for age in _BACKLOG_AGES]  # local: the links show them
+    values, isos = _at_and_iso(*starts)
     since = (0,) * (len(starts) + 1)
     scoped = _scoped(user, scope, circle="circle_id")
     if scoped is not None:
         where, params = scoped
-        since = _rows(_BACKLOG.format(where=where), _at(*starts) + params)[0]
-    times = [_time_value(start) for start in starts]
+        since = _rows(_BACKLOG.format(where=where), values + params)[0]
+    times = [_time_value(iso) for iso in isos]
     scope_query = f"{scope.link_query}&" if scope.link_query else ""
     base = f"{_incident_list()}?{scope_query}is_open=true"
     urls = [f"{base}&reported_after={times[0]}"]
