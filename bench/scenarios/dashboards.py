@@ -131,11 +131,12 @@ def dashboards(ctx) -> list[dict]:
                         cursor.execute(statement)
                         cursor.fetchall()
 
-            variants = {"portal": portal, "floor": floor}
-            if panel in naive:
-                variants["naive"] = naive[panel]
-            res = compare(variants, rounds=ctx["rounds"])
+            res = compare({"portal": portal, "floor": floor}, rounds=ctx["rounds"])
             p, f = res["portal"], res["floor"]
+            naive_res = None
+            if panel in naive:  # in rounds of its own: its scans of the incident table, between the portal's calls
+                # and the floor's, would cool the caches they share, and cost the portal's Python more than the floor
+                naive_res = compare({"portal": portal, "naive": naive[panel]}, rounds=ctx["rounds"])
             expect(
                 p.queries == len(statements),
                 f"dashboard panel {panel}: {p.queries} queries, the capture saw {len(statements)}",
@@ -152,13 +153,13 @@ def dashboards(ctx) -> list[dict]:
                     p,
                     vs_floor=ratio(p.p50, f.p50),
                     p95_vs_floor=ratio(p.p95, f.p95),
-                    naive_over_portal=ratio(res["naive"].p50, p.p50) if "naive" in res else None,
+                    naive_over_portal=ratio(naive_res["naive"].p50, naive_res["portal"].p50) if naive_res else None,
                     goals={"≤ 20 ms p95": p.p95 <= 20, "≤ 1.25× floor": ratio(p.p50, f.p50) <= 1.25},
                 )
             )
             out.append(_row(name, "floor", f))
-            if "naive" in res:
-                out.append(_row(name, "naive", res["naive"]))
+            if naive_res:
+                out.append(_row(name, "naive", naive_res["naive"]))
     # the whole page (the goal: under 150 ms), alone: it has no floor of its own
     page_client: Client = ctx["session_client"]
     for url_name in ("dashboards:commander", "dashboards:overview"):
