@@ -86,10 +86,10 @@ class Period:
         return (first, last) if first < last else None
 
     @cached_property
-    def pieces(self) -> tuple[tuple[str, date, date], ...]:
-        """The whole days as the fewest rollup pieces (`rollups.pieces`)."""
+    def pieces(self) -> tuple[rollups.Piece, ...]:
+        """The whole days as rollup pieces to add and subtract (`rollups.cover`)."""
         days = self._whole_days
-        return tuple(rollups.pieces(*days)) if days is not None else ()
+        return rollups.cover(*days) if days is not None else ()
 
     def partial_ranges(self) -> list[tuple[datetime, datetime]]:
         """The pieces of the period outside its whole days (read from the incident table)."""
@@ -264,12 +264,12 @@ _OPEN = _in(OPEN_STATUSES)
 _OPEN_HAZARD = _in(OPEN_HAZARD_STATUSES)
 
 #: the rollup pieces: the rows of one span from `day` to `day` (their first three parameters), read once per piece
-#: of the days (`rollups.pieces`) and UNION ALL-ed with the partial days' rows (`_union`), in these columns
-#: ({{where}} is the scope, `_scoped`)
+#: of the days (`rollups.cover`: {{sign}} is "-" for a piece to subtract) and UNION ALL-ed with the partial days'
+#: rows (`_union`), in these columns ({{where}} is the scope, `_scoped`)
 _PIECES = {
     "counts": (
         _sql(
-            'SELECT circle_id, category, priority, {{period}} AS period, "count" AS n FROM {rollup}'
+            'SELECT circle_id, category, priority, {{period}} AS period, {{sign}}"count" AS n FROM {rollup}'
             " WHERE span = %s AND day >= %s AND day < %s{{where}}",
             rollup=IncidentRollup,
         ),
@@ -283,7 +283,7 @@ _PIECES = {
     ),
     rollups.HOUR: (
         _sql(
-            'SELECT circle_id, weekday, bin, "count" AS n FROM {rollup}'
+            'SELECT circle_id, weekday, bin, {{sign}}"count" AS n FROM {rollup}'
             " WHERE measure = '" + rollups.HOUR + "' AND span = %s AND day >= %s AND day < %s{{where}}",
             rollup=IncidentBinRollup,
         ),
@@ -291,7 +291,7 @@ _PIECES = {
     ),
     "intervals": (
         _sql(
-            'SELECT measure, circle_id, bin, "count" AS n FROM {rollup}'
+            'SELECT measure, circle_id, bin, {{sign}}"count" AS n FROM {rollup}'
             " WHERE measure IN " + _in(rollups.INTERVALS) + " AND span = %s AND day >= %s AND day < %s{{where}}",
             rollup=IncidentBinRollup,
         ),
@@ -299,7 +299,7 @@ _PIECES = {
     ),
     rollups.CELL: (
         _sql(
-            'SELECT bin, "count" AS n FROM {rollup}'
+            'SELECT bin, {{sign}}"count" AS n FROM {rollup}'
             " WHERE measure = '" + rollups.CELL + "' AND span = %s AND day >= %s AND day < %s{{where}}",
             rollup=IncidentBinRollup,
         ),
@@ -366,7 +366,7 @@ _DAY_FIELDS = {
     "intervals": (
         "intervals",
         f"interval_bins AS (SELECT {_INTERVAL_NUMBER} AS m, 0 AS level, circle_id, CAST(bin AS INTEGER) AS bucket,"
-        " CAST(SUM(n) AS INTEGER) AS n FROM ({rows}) r GROUP BY measure, circle_id, bin),"
+        " CAST(SUM(n) AS INTEGER) AS n FROM ({rows}) r GROUP BY measure, circle_id, bin HAVING SUM(n) <> 0),"
         " interval_levels AS (SELECT m, level, circle_id, bucket, n FROM interval_bins"
         " UNION ALL SELECT m, 1, NULL, bucket, CAST(SUM(n) AS INTEGER) FROM interval_bins GROUP BY m, bucket),"
         " interval_runs AS (SELECT m, level, circle_id, bucket,"
@@ -380,7 +380,7 @@ _DAY_FIELDS = {
         rollups.CELL,
         "",
         f"SELECT * FROM (SELECT 'cells', {_NULL}, {_NULL}, bin, SUM(n) AS total, {_NULL}, {_NULL}"
-        " FROM ({rows}) r GROUP BY bin ORDER BY total DESC, bin LIMIT {limit}) cells",
+        " FROM ({rows}) r GROUP BY bin HAVING SUM(n) <> 0 ORDER BY total DESC, bin LIMIT {limit}) cells",
     ),
 }
 
@@ -432,12 +432,12 @@ def _scoped(user, scope: Scope, *, station: str = "station_id", circle: str | No
 
 
 @lru_cache(maxsize=512)
-def _union(piece: str, ranges: int, partial: int, where: str, period: int | None = None) -> str | None:
-    """The `{rows}` of `piece` over `ranges` pieces of days (`rollups.pieces`) and `partial` rows of the partial days
-    (in the piece's columns, as VALUES), UNION ALL; None when there is nothing to read. One text per shape: its
-    values are the parameters (`_union_values`)."""
+def _union(piece: str, signs: tuple[int, ...], partial: int, where: str, period: int | None = None) -> str | None:
+    """The `{rows}` of `piece` over pieces of days of these `signs` (`rollups.cover`) and `partial` rows of the
+    partial days (in the piece's columns, as VALUES), UNION ALL; None when there is nothing to read. One text per
+    shape: its values are the parameters (`_union_values`)."""
     statement, columns = _PIECES[piece]
-    selects = [statement.format(where=where, period=period)] * ranges
+    selects = [statement.format(where=where, period=period, sign="-" if sign < 0 else "") for sign in signs]
     if partial:
         # cast, so that a column of NULLs (no circle) has a type; named as the pieces name them
         row = "(" + ", ".join(f"CAST(%s AS {kind})" for _name, kind in columns) + ")"
@@ -446,12 +446,17 @@ def _union(piece: str, ranges: int, partial: int, where: str, period: int | None
     return " UNION ALL ".join(selects) if selects else None
 
 
-def _union_values(ranges: tuple, params: list, partial: list[tuple], day) -> list:
+def _union_values(ranges: tuple[rollups.Piece, ...], params: list, partial: list[tuple], day) -> list:
     """The parameters of `_union`: each piece's span, first and last day (`day`: `_adapter()`) and the
     scope's, then the partial rows."""
-    values = [value for span, first, last in ranges for value in (span, day(first), day(last), *params)]
+    values = [value for span, first, last, _sign in ranges for value in (span, day(first), day(last), *params)]
     values += [value for entry in partial for value in entry]
     return values
+
+
+def _signs(pieces: tuple[rollups.Piece, ...]) -> tuple[int, ...]:
+    """The pieces' signs: what their statement's text depends on (`_union`)."""
+    return tuple(sign for _span, _first, _last, sign in pieces)
 
 
 def _rows(statement: str, params: list) -> list[tuple]:
@@ -505,9 +510,9 @@ def _partial_aggregate(user, period: Period, scope: Scope) -> rollups.Aggregate:
 
 
 @lru_cache(maxsize=256)
-def _counts_statement(where: str, shape: tuple[tuple[int, int], ...]) -> str | None:
-    """`_COUNTS` over the rows of the period and the previous one: (pieces, partial rows) of each."""
-    unions = [_union("counts", ranges, partial, where, which) for which, (ranges, partial) in enumerate(shape)]
+def _counts_statement(where: str, shape: tuple[tuple[tuple[int, ...], int], ...]) -> str | None:
+    """`_COUNTS` over the rows of the period and the previous one: (the pieces' signs, partial rows) of each."""
+    unions = [_union("counts", signs, partial, where, which) for which, (signs, partial) in enumerate(shape)]
     unions = [union for union in unions if union]
     return _COUNTS.format(rows=" UNION ALL ".join(unions)) if unions else None
 
@@ -525,7 +530,7 @@ def _kind_totals(user, period: Period, scope: Scope) -> dict[tuple, tuple[int, i
         if piece.partial_ranges():
             counts = _partial_aggregate(user, piece, scope).counts
             partial = [(c, category, priority, which, n) for (_d, _s, c, category, priority), n in counts.items()]
-        shape.append((len(piece.pieces), len(partial)))
+        shape.append((_signs(piece.pieces), len(partial)))
         values += _union_values(piece.pieces, params, partial, day)
     statement = _counts_statement(where, tuple(shape))
     if statement is None:
@@ -561,14 +566,14 @@ def _partial_bins(user, period: Period, scope: Scope) -> dict[str, list[tuple]]:
 
 @lru_cache(maxsize=256)
 def _day_statement(
-    fields: tuple[str, ...], where: str, ranges: int, partial: tuple[int, ...], cells: int
+    fields: tuple[str, ...], where: str, signs: tuple[int, ...], partial: tuple[int, ...], cells: int
 ) -> tuple[str | None, tuple[str, ...], tuple[str, ...]]:
-    """`day_rows`' statement for its shape (the fields, the number of pieces and of each field's partial rows), the
-    pieces whose values it takes, in order (those read in its WITH first), and the fields it reads."""
+    """`day_rows`' statement for its shape (the fields, the pieces' signs, the number of each field's partial rows),
+    the pieces whose values it takes, in order (those read in its WITH first), and the fields it reads."""
     ctes, cte_pieces, selects, select_pieces, read = [], [], [], [], []
     for field, rows in zip(fields, partial, strict=True):
         piece, cte, select = _DAY_FIELDS[field]
-        union = _union(piece, ranges, rows, where)
+        union = _union(piece, signs, rows, where)
         if union is None:
             continue
         if cte:
@@ -600,7 +605,7 @@ def day_rows(
     where, params = scoped
     partial = _partial_bins(user, period, scope) if period.partial_ranges() else {}
     statement, pieces, read = _day_statement(
-        fields, where, len(period.pieces), tuple(len(partial.get(_DAY_FIELDS[f][0], ())) for f in fields), cells
+        fields, where, _signs(period.pieces), tuple(len(partial.get(_DAY_FIELDS[f][0], ())) for f in fields), cells
     )
     if statement is None:
         return rows

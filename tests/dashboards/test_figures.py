@@ -418,6 +418,26 @@ def test_interval_percentiles_are_the_nearest_rank_of_the_values_the_histograms_
         )
 
 
+def test_days_subtracted_from_a_piece_leave_no_figure_of_nothing_behind(data, monkeypatch):
+    """A cover that adds the day before the range and takes it away again (as `rollups.cover` does with a longer
+    span) gives the range's own figures: the lake's rescue on D leaves no hotspot and no interval counting nothing."""
+
+    def figures_of(period):
+        return (
+            figures.incidents_by_kind(data.staff, period, Scope()),
+            figures.heat_grid(data.staff, period, Scope()),
+            figures.intervals(data.staff, period, Scope()),
+            figures.hotspots(data.staff, period, Scope(), limit=100),
+        )
+
+    d1, d2 = data.day + timedelta(days=1), data.day + timedelta(days=2)
+    expected = figures_of(date_period(d1, d2))
+    assert expected[2]["circles"][-1]["queue"]["n"] == 0  # the lake: nothing on D+1 and D+2
+    day_before = timedelta(days=1)
+    monkeypatch.setattr(rollups, "cover", lambda a, b: (("day", a - day_before, b, 1), ("day", a - day_before, a, -1)))
+    assert figures_of(date_period(d1, d2)) == expected
+
+
 def test_partial_days_only_give_the_same_percentiles_and_counts_as_the_rollups(data):
     """[D 22:00, D+1 00:00) is read from the incident table alone (as VALUES beside no rollup piece): the plaza's
     fight and theft, and an incident of no circle, which counts in the totals and the overall times only."""

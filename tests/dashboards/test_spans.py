@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from datetime import date, timedelta
 
 import pytest
@@ -50,6 +51,36 @@ def test_pieces_cover_the_range_in_whole_spans_without_overlap(first, length):
     assert len(pieces) <= 11  # days, weeks, days, months, quarters, years, quarters, months, days, weeks, days
 
 
+def _days(span: str, first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days)]
+
+
+@given(first=DAYS, length=st.integers(min_value=0, max_value=3000))
+def test_a_cover_adds_and_subtracts_whole_spans_to_exactly_the_range_reading_no_more_than_the_pieces(first, length):
+    """Each day of the range counted once and every other day not at all, in whole spans; never more rows read."""
+    last = first + timedelta(days=length)
+    cover = rollups.cover(first, last)
+    counted = Counter()
+    for span, a, b, sign in cover:
+        assert a < b and sign in (1, -1)
+        assert rollups.span_start(span, a) == a and rollups.span_start(span, b) == b  # whole spans only
+        for day in _days(span, a, b):
+            counted[day] += sign
+    assert +counted == Counter(_days("day", first, last)) and -counted == Counter()
+    assert rollups._rows_read(cover) <= rollups._rows_read(tuple((*p, 1) for p in rollups.pieces(first, last)))
+
+
+def test_a_ragged_range_is_a_longer_span_less_the_days_outside_it():
+    # 2 December to the end of November five years on: December less its first day, five years less a December
+    assert rollups.cover(date(2021, 12, 2), date(2026, 12, 1)) == (
+        ("month", date(2021, 12, 1), date(2022, 1, 1), 1),
+        ("day", date(2021, 12, 1), date(2021, 12, 2), -1),
+        ("year", date(2022, 1, 1), date(2027, 1, 1), 1),
+        ("month", date(2026, 12, 1), date(2027, 1, 1), -1),
+    )
+    assert rollups.cover(date(2026, 11, 1), date(2026, 12, 1)) == (("month", date(2026, 11, 1), date(2026, 12, 1), 1),)
+
+
 @pytest.fixture
 def years_of_incidents(db):
     station = StationFactory(name="五里亭派出所", code="wlt", lat=26.661, lng=119.552)
@@ -82,7 +113,7 @@ def test_every_figure_over_long_spans_equals_the_same_figure_summed_from_days(ye
     ]
     periods = [date_period(first, last) for first, last in ranges]
     with_spans = [_figures(years_of_incidents, period) for period in periods]
-    monkeypatch.setattr(rollups, "pieces", lambda first, last: [("day", first, last)] if first < last else [])
+    monkeypatch.setattr(rollups, "cover", lambda first, last: (("day", first, last, 1),) if first < last else ())
     from_days = [_figures(years_of_incidents, period) for period in periods]
     for period, spans, days in zip(periods, with_spans, from_days, strict=True):
         assert spans == days, period
