@@ -162,17 +162,14 @@ Piece = tuple[str, date, date, int]
 #: 2,250 bin rows a day, week, month, quarter and year): what `cover` weighs its pieces by
 _UNIT_ROWS = {Span.DAY.value: 2, Span.WEEK.value: 4, Span.MONTH.value: 5, Span.QUARTER.value: 6, Span.YEAR.value: 7}
 _LONGER_FIRST = (Span.YEAR.value, Span.QUARTER.value, Span.MONTH.value, Span.WEEK.value)
+_MONTHS_IN = {Span.MONTH.value: 1, Span.QUARTER.value: 3, Span.YEAR.value: 12}
 
 
 def _units(span: str, first: date, last: date) -> int:
     """Whole units of `span` in [first, last) (both the span's starts)."""
-    months = (last.year - first.year) * 12 + last.month - first.month
-    return {
-        Span.YEAR.value: last.year - first.year,
-        Span.QUARTER.value: months // 3,
-        Span.MONTH.value: months,
-        Span.WEEK.value: (last - first).days // 7,
-    }.get(span, (last - first).days)
+    if span in _MONTHS_IN:
+        return ((last.year - first.year) * 12 + last.month - first.month) // _MONTHS_IN[span]
+    return (last - first).days // (7 if span == Span.WEEK else 1)
 
 
 def _rows_read(pieces: tuple[Piece, ...]) -> int:

@@ -176,11 +176,6 @@ def _quote(value: str) -> str:
     return value.replace("+", "%2B") if _PLAIN.fullmatch(value) else quote_plus(value, safe=":,")
 
 
-def _time_value(iso: str) -> str:
-    """A time in ISO 8601 as a query string's value: its only character to quote is "+"."""
-    return iso.replace("+", "%2B")
-
-
 def _encode(params: dict[str, str]) -> str:
     """A query string of string values, like `urlencode`."""
     return "&".join(f"{name}={_quote(value)}" for name, value in params.items())
@@ -263,14 +258,18 @@ def _in(values) -> str:
 _OPEN = _in(OPEN_STATUSES)
 _OPEN_HAZARD = _in(OPEN_HAZARD_STATUSES)
 
-#: the rollup pieces: the rows of one span from `day` to `day` (their first three parameters), read once per piece
-#: of the days (`rollups.cover`: {{sign}} is "-" for a piece to subtract) and UNION ALL-ed with the partial days'
-#: rows (`_union`), in these columns ({{where}} is the scope, `_scoped`)
+#: a piece's rows, in `_sql`'s text: its span, from its first day to its last (the parameters `_union_values` gives),
+#: then the scope's ({{where}}, `_scoped`)
+_SPAN_DAYS = " span = %s AND day >= %s AND day < %s{{where}}"
+
+#: the rollup pieces: the rows of one span from `day` to `day` (`_SPAN_DAYS`), read once per piece of the days
+#: (`rollups.cover`: {{sign}} is "-" for a piece to subtract) and UNION ALL-ed with the partial days' rows
+#: (`_union`), in these columns
 _PIECES = {
     "counts": (
         _sql(
             'SELECT circle_id, category, priority, {{period}} AS period, {{sign}}"count" AS n FROM {rollup}'
-            " WHERE span = %s AND day >= %s AND day < %s{{where}}",
+            " WHERE" + _SPAN_DAYS,
             rollup=IncidentRollup,
         ),
         (
@@ -284,7 +283,7 @@ _PIECES = {
     rollups.HOUR: (
         _sql(
             'SELECT circle_id, weekday, bin, {{sign}}"count" AS n FROM {rollup}'
-            " WHERE measure = '" + rollups.HOUR + "' AND span = %s AND day >= %s AND day < %s{{where}}",
+            " WHERE measure = '" + rollups.HOUR + "' AND" + _SPAN_DAYS,
             rollup=IncidentBinRollup,
         ),
         (("circle_id", "INTEGER"), ("weekday", "INTEGER"), ("bin", "TEXT"), ("n", "INTEGER")),
@@ -292,15 +291,14 @@ _PIECES = {
     "intervals": (
         _sql(
             'SELECT measure, circle_id, bin, {{sign}}"count" AS n FROM {rollup}'
-            " WHERE measure IN " + _in(rollups.INTERVALS) + " AND span = %s AND day >= %s AND day < %s{{where}}",
+            " WHERE measure IN " + _in(rollups.INTERVALS) + " AND" + _SPAN_DAYS,
             rollup=IncidentBinRollup,
         ),
         (("measure", "TEXT"), ("circle_id", "INTEGER"), ("bin", "TEXT"), ("n", "INTEGER")),
     ),
     rollups.CELL: (
         _sql(
-            'SELECT bin, {{sign}}"count" AS n FROM {rollup}'
-            " WHERE measure = '" + rollups.CELL + "' AND span = %s AND day >= %s AND day < %s{{where}}",
+            'SELECT bin, {{sign}}"count" AS n FROM {rollup} WHERE measure = \'' + rollups.CELL + "' AND" + _SPAN_DAYS,
             rollup=IncidentBinRollup,
         ),
         (("bin", "TEXT"), ("n", "INTEGER")),
@@ -446,9 +444,9 @@ def _union(piece: str, signs: tuple[int, ...], partial: int, where: str, period:
     return " UNION ALL ".join(selects) if selects else None
 
 
-def _union_values(ranges: tuple[rollups.Piece, ...], params: list, partial: list[tuple], day) -> list:
-    """The parameters of `_union`: each piece's span, first and last day (`day`: `_adapter()`) and the
-    scope's, then the partial rows."""
+def _union_values(ranges: tuple[rollups.Piece, ...], params: list, partial: list[tuple]) -> list:
+    """The parameters of `_union` (`_SPAN_DAYS` of each piece, then the partial rows)."""
+    day = _adapter()
     values = [value for span, first, last, _sign in ranges for value in (span, day(first), day(last), *params)]
     values += [value for entry in partial for value in entry]
     return values
@@ -524,14 +522,14 @@ def _kind_totals(user, period: Period, scope: Scope) -> dict[tuple, tuple[int, i
     if scoped is None:
         return {}
     where, params = scoped
-    shape, values, day = [], [], _adapter()
+    shape, values = [], []
     for which, piece in enumerate((period, period.previous())):
         partial = []
         if piece.partial_ranges():
             counts = _partial_aggregate(user, piece, scope).counts
             partial = [(c, category, priority, which, n) for (_d, _s, c, category, priority), n in counts.items()]
         shape.append((_signs(piece.pieces), len(partial)))
-        values += _union_values(piece.pieces, params, partial, day)
+        values += _union_values(piece.pieces, params, partial)
     statement = _counts_statement(where, tuple(shape))
     if statement is None:
         return {}
@@ -609,9 +607,9 @@ def day_rows(
     )
     if statement is None:
         return rows
-    values, day = [], _adapter()
+    values = []
     for piece in pieces:
-        values += _union_values(period.pieces, params, partial.get(piece, ()), day)
+        values += _union_values(period.pieces, params, partial.get(piece, ()))
     fetched = _rows(statement, values)
     if len(read) == 1:
         rows[read[0]] = fetched
@@ -827,12 +825,8 @@ def intervals(
 
 # --- backlog ----------------------------------------------------------------------------------------
 
-#: upper bounds of the backlog's age buckets (time since the report); the last bucket is open-ended
-BACKLOG_BOUNDS = [timedelta(hours=1), timedelta(hours=4), timedelta(hours=24), timedelta(days=7), None]
-
-
-#: the ages at which the backlog's buckets end (the last is open-ended)
-_BACKLOG_AGES = [upper for upper in BACKLOG_BOUNDS if upper]
+#: the ages (time since the report) at which the backlog's buckets end; one more bucket holds the older ones
+_BACKLOG_AGES = (timedelta(hours=1), timedelta(hours=4), timedelta(hours=24), timedelta(days=7))
 
 #: the backlog's statement: the open incidents reported since each age (`_BACKLOG_AGES` before now, the
 #: parameters), and all of them; a bucket is the difference of two
@@ -861,7 +855,7 @@ def backlog(user, period: Period | None, scope: Scope, *, now: datetime | None =
     if scoped is not None:
         where, params = scoped
         since = _rows(_BACKLOG.format(where=where), values + params)[0]
-    times = [_time_value(iso) for iso in isos]
+    times = [_quote(iso) for iso in isos]
     scope_query = f"{scope.link_query}&" if scope.link_query else ""
     base = f"{_incident_list()}?{scope_query}is_open=true"
     urls = [f"{base}&reported_after={times[0]}"]
